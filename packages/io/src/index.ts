@@ -1,0 +1,3 @@
+export * from './logger.ts';
+export * from './redact-url.ts';
+export * from './http-client.ts';
