@@ -1,0 +1,37 @@
+import { Command, CommanderError } from 'commander';
+import { createCliContext, describeFailure } from './context.ts';
+import { register as registerConfig } from './commands/config.ts';
+
+/**
+ * The datamon binary (SPEC 7). Each command lives in `commands/<name>.ts` and registers itself
+ * here with one line.
+ */
+export function buildProgram(ctx = createCliContext()): Command {
+  const program = new Command('datamon')
+    .description('datamon: data-pipeline monitor with check-ins, deadlines, escalation and a live dashboard')
+    .option('--config <path>', 'config file (default: $DATAMON_CONFIG or config/monitoring_config.yaml)')
+    .showHelpAfterError()
+    .exitOverride();
+  registerConfig(program, ctx);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const ctx = createCliContext();
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version are successes; a usage mistake is a failure to run (3).
+      return err.exitCode === 0 ? 0 : 3;
+    }
+    const failure = describeFailure(err);
+    ctx.err.write(`${failure.message}\n`);
+    return failure.exitCode;
+  }
+}
+
+const code = await main(process.argv);
+process.exitCode = code;

@@ -1,0 +1,126 @@
+import type { CheckinDefinition, DatamonConfig, PipelineDefinition } from '@datamon/core';
+
+/**
+ * The default pipelines of SPEC 3 and check-ins of SPEC 4, derived from the seed's thresholds.
+ * Action texts come from the original troubleshooting guide.
+ */
+
+export const DEFAULT_ACTIONS: Record<string, string> = {
+  etl_calls:
+    'Check the ETL scheduler (crontab -l on the ETL host), database connectivity, and the ETL logs in /var/log/etl_scripts/ for errors.',
+  first_calls:
+    'Check that the first-calls ETL step ran this morning, database connectivity, and the ETL logs for errors.',
+  operators:
+    'Check the operator sync job and the DimOperators load in the ETL logs; confirm with the rota whether operators were deactivated.',
+  call_volume:
+    'Check that yesterday\'s calls were loaded in full: the ETL scheduler, the source telephony export, and the ETL logs.',
+  morning_csv:
+    'Check the 11:31 productivity export job, the CSV drop folder and its permissions, and re-run the export if it failed.',
+  afternoon_csv:
+    'Check the 15:35 productivity export job, the CSV drop folder and its permissions, and re-run the export if it failed.',
+  productivity_upload:
+    'Check the productivity upload to Google Sheets: the upload script, its service-account access to the sheet, and its logs.',
+  inbound_sheet:
+    'Check the inbound sheet update: the job that writes it, its service-account access to the sheet, and its logs.',
+};
+
+export const GENERIC_ACTION = 'Check the pipeline\'s source job, its logs and its connectivity, then re-run it.';
+
+type DefaultsInput = Pick<DatamonConfig, 'thresholds' | 'monitoring' | 'google_sheets'>;
+
+export function defaultPipelines(config: DefaultsInput): PipelineDefinition[] {
+  const { thresholds, monitoring } = config;
+  const common = (id: string, name: string) => ({
+    id,
+    name,
+    action: DEFAULT_ACTIONS[id] ?? GENERIC_ACTION,
+    not_before: null,
+    quick_check: true,
+  });
+  const pipelines: PipelineDefinition[] = [
+    {
+      ...common('etl_calls', 'ETL Calls'),
+      kind: 'mysql_freshness',
+      table: 'FactCalls',
+      column: 'call_start',
+      filters: {},
+      warning_hours: thresholds.warning_hours,
+      critical_hours: thresholds.data_stale_hours,
+    },
+    {
+      ...common('first_calls', 'First Calls'),
+      not_before: '09:00',
+      kind: 'mysql_count',
+      table: 'FactFirstCalls',
+      column: 'call_start',
+      window: 'today',
+      filters: {},
+      critical_below: 1,
+      warning_below: null,
+    },
+    {
+      ...common('operators', 'Operators'),
+      kind: 'mysql_count',
+      table: 'DimOperators',
+      column: null,
+      window: 'all',
+      filters: { is_active: 1 },
+      critical_below: 200,
+      warning_below: thresholds.expected_operators,
+    },
+    {
+      ...common('call_volume', 'Call Volume'),
+      kind: 'mysql_count',
+      table: 'FactCalls',
+      column: 'call_start',
+      window: 'yesterday',
+      filters: {},
+      critical_below: 1,
+      warning_below: thresholds.min_daily_calls,
+    },
+    {
+      ...common('morning_csv', 'Morning CSV'),
+      kind: 'file_arrival',
+      directory: monitoring.csv_directory,
+      pattern: 'productivity_{YYYYMMDD}_1131.csv',
+      expected: '11:31',
+      deadline: '12:00',
+      header_rows: 1,
+    },
+    {
+      ...common('afternoon_csv', 'Afternoon CSV'),
+      kind: 'file_arrival',
+      directory: monitoring.csv_directory,
+      pattern: 'productivity_{YYYYMMDD}_1535.csv',
+      expected: '15:35',
+      deadline: '16:00',
+      header_rows: 1,
+    },
+  ];
+  const sheets = config.google_sheets.sheets;
+  for (const [id, name, sheet] of [
+    ['productivity_upload', 'Productivity Upload', 'productivity'],
+    ['inbound_sheet', 'Inbound Sheet', 'inbound'],
+  ] as const) {
+    const configured = sheets[sheet];
+    if (!configured) continue;
+    pipelines.push({
+      ...common(id, name),
+      // SPEC 3: Sheets pipelines are read at their check-ins only (the API has quotas, and an
+      // upload matters at the check-in that expects it).
+      quick_check: false,
+      kind: 'sheet_updated',
+      sheet,
+      critical_minutes: configured.max_age_minutes,
+      warning_minutes: Math.round(configured.max_age_minutes / 2),
+      range: null,
+    });
+  }
+  return pipelines;
+}
+
+export const DEFAULT_CHECKINS: readonly CheckinDefinition[] = [
+  { id: 'morning', cron: '30 7 * * *', time: '07:30', label: 'Morning CC Data Check', pipelines: ['etl_calls', 'operators', 'call_volume'] },
+  { id: 'first_shift', cron: '45 11 * * *', time: '11:45', label: 'First Shift Check', pipelines: ['morning_csv', 'first_calls', 'productivity_upload'] },
+  { id: 'second_shift', cron: '45 15 * * *', time: '15:45', label: 'Second Shift Check', pipelines: ['afternoon_csv', 'productivity_upload', 'inbound_sheet'] },
+];

@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { DatamonConfig } from '@datamon/core';
+import { parseDocument } from 'yaml';
+import { ConfigError } from './config-error.ts';
+import { interpolate } from './interpolate.ts';
+import { readCheckins, readPipelines, readSheets } from './pipelines.ts';
+import { createConvict, schemaKeys } from './schema.ts';
+
+export const DEFAULT_CONFIG_PATH = 'config/monitoring_config.yaml';
+
+export interface LoadOptions {
+  /** `--config PATH`; else `DATAMON_CONFIG`; else `config/monitoring_config.yaml`. */
+  path?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/** Which file a command reads: `--config`, then `DATAMON_CONFIG`, then the default path. */
+export function configPath(options: LoadOptions = {}): string {
+  const env = options.env ?? process.env;
+  const chosen = options.path ?? env.DATAMON_CONFIG ?? DEFAULT_CONFIG_PATH;
+  return resolve(options.cwd ?? process.cwd(), chosen);
+}
+
+/**
+ * Reads, interpolates and validates the config file (SPEC 2). Throws one `ConfigError` listing
+ * every problem; the caller exits 78.
+ */
+export function loadConfig(options: LoadOptions = {}): DatamonConfig {
+  const file = configPath(options);
+  const shown = options.path ?? options.env?.DATAMON_CONFIG ?? process.env.DATAMON_CONFIG ?? DEFAULT_CONFIG_PATH;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code})`;
+    throw new ConfigError(shown, [`${why} (choose a file with --config PATH or DATAMON_CONFIG)`]);
+  }
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      shown,
+      document.errors.map((error) => {
+        const line = error.linePos?.[0];
+        const where = line ? `line ${line.line}, column ${line.col}` : 'somewhere';
+        const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+        return `YAML syntax error at ${where}: ${message}`;
+      }),
+    );
+  }
+  const raw = document.toJS() ?? {};
+  return resolveConfig(raw, { source: shown, env: options.env });
+}
+
+/** Validates an in-memory config document (what `loadConfig` does after parsing). */
+export function resolveConfig(raw: unknown, options: { source: string; env?: NodeJS.ProcessEnv | undefined }): DatamonConfig {
+  const source = options.source;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(source, ['the file must be a mapping of sections (database:, email:, ...)']);
+  }
+  const problems: string[] = [];
+  const interpolated = interpolate(raw, options.env ?? process.env, problems) as Record<string, unknown>;
+  // convict cannot describe maps of user-named items: those are taken out and read item by item.
+  const freeForm = takeFreeForm(interpolated);
+  const settings = createConvict();
+  try {
+    settings.load(interpolated);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  try {
+    settings.validate({ allowed: 'strict', output: () => undefined });
+  } catch (err) {
+    const lines = (err as Error).message.split('\n').filter(Boolean);
+    problems.push(...new Set(lines.map((line) => rephraseConvict(line, interpolated))));
+  }
+  // Carry on even after problems: the free-form parts are read too, so one run reports them all.
+
+  const base = settings.getProperties() as unknown as Omit<DatamonConfig, 'pipelines' | 'checkins' | 'source'>;
+  base.google_sheets = { ...base.google_sheets, sheets: readSheets(freeForm.sheets, problems) };
+  if (!base.email.user) base.email.user = base.email.sender;
+  const pipelines = readPipelines(freeForm.pipelines, base, problems);
+  const checkins = readCheckins(freeForm.checkins, pipelines, problems);
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return { ...base, source, pipelines, checkins };
+}
+
+interface FreeForm {
+  pipelines: unknown[];
+  checkins: unknown;
+  sheets: unknown;
+}
+
+function takeFreeForm(document: Record<string, unknown>): FreeForm {
+  const take = (section: string, key: string): unknown => {
+    const parent = document[section];
+    if (parent === null || typeof parent !== 'object' || Array.isArray(parent)) return undefined;
+    const value = (parent as Record<string, unknown>)[key];
+    delete (parent as Record<string, unknown>)[key];
+    return value;
+  };
+  const pipelines = document.pipelines;
+  delete document.pipelines;
+  return {
+    pipelines: Array.isArray(pipelines) ? pipelines : pipelines == null ? [] : [pipelines],
+    checkins: take('schedule', 'checkins') ?? {},
+    sheets: take('google_sheets', 'sheets') ?? {},
+  };
+}
+
+const KNOWN_KEYS = schemaKeys();
+
+/** Turns convict's messages into "key: what is wrong" lines, with a hint for a misspelt key. */
+function rephraseConvict(line: string, document: Record<string, unknown>): string {
+  const undeclared = /configuration param '([^']+)' not declared in the schema/.exec(line);
+  if (undeclared) {
+    const full = undeclared[1] as string;
+    // An unknown section is named once, not once per key inside it.
+    const section = full.split('.')[0] as string;
+    const key = KNOWN_KEYS.includes(section) ? full : section;
+    const hint = closestKey(key);
+    return `${key}: unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`;
+  }
+  const invalid = /^([\w.]+): (.*?)(?:: value was .*)?$/.exec(line);
+  if (invalid) {
+    const [, key = '', problem = ''] = invalid;
+    const value = JSON.stringify(valueAt(document, key));
+    return `${key}: ${problem}${value !== undefined && !problem.includes(value) ? `, got ${value}` : ''}`;
+  }
+  return line;
+}
+
+function valueAt(document: Record<string, unknown>, key: string): unknown {
+  let node: unknown = document;
+  for (const part of key.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+function closestKey(key: string): string | null {
+  let best: { key: string; distance: number } | null = null;
+  for (const candidate of KNOWN_KEYS) {
+    const distance = editDistance(key, candidate);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { key: candidate, distance };
+  }
+  return best?.key ?? null;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    let previous = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const current = row[j] as number;
+      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] as number;
+}
