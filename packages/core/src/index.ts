@@ -7,3 +7,4 @@ export * from './incident.ts';
 export * from './views.ts';
 export * from './jobs.ts';
 export * from './ids.ts';
+export * from './rules/index.ts';

@@ -1,0 +1,50 @@
+import { formatBound, formatNearBound, roundTenth } from './format.ts';
+import type { MeasuredOutcome } from './rule-outcome.ts';
+
+const HOUR_MS = 3_600_000;
+
+export interface FreshnessInput {
+  /** What was measured, e.g. "FactCalls.call_start". */
+  subject: string;
+  /** The newest value found; null when the table (or filtered set) has no rows. */
+  newest: Date | null;
+  now: Date;
+  /** Older than this many hours: WARNING. */
+  warningHours: number;
+  /** Older than this many hours: CRITICAL. */
+  criticalHours: number;
+}
+
+/**
+ * Data freshness (SPEC 3, `mysql_freshness`): the newest row's age in hours against the bounds.
+ * "Older than" is strict: exactly `criticalHours` old is still only WARNING. The value is the age
+ * in hours to one decimal; no rows at all is CRITICAL.
+ *
+ * @param input - the newest instant, `now` and the bounds
+ * @returns the status, a sentence naming the subject and its age, and the bound applied
+ */
+export function evaluateFreshness(input: FreshnessInput): MeasuredOutcome {
+  const { subject, newest, now, warningHours, criticalHours } = input;
+  const critical = `critical over ${formatBound(criticalHours)} h`;
+  const warning = `warning over ${formatBound(warningHours)} h`;
+  if (newest === null) {
+    return { status: 'CRITICAL', value: null, threshold: critical, message: `no rows: ${subject} has no newest value (${critical})` };
+  }
+  const age = (now.getTime() - newest.getTime()) / HOUR_MS;
+  if (age < 0) {
+    // A row "from the future" is nearly always database.timezone not matching the warehouse's clock.
+    return {
+      status: 'OK',
+      value: roundTenth(age),
+      threshold: warning,
+      message: `newest ${subject} is ${(-age).toFixed(1)} h in the future (is database.timezone right?)`,
+    };
+  }
+  if (age > criticalHours) {
+    return { status: 'CRITICAL', value: roundTenth(age), threshold: critical, message: `newest ${subject} is ${formatNearBound(age, criticalHours)} h old (${critical})` };
+  }
+  if (age > warningHours) {
+    return { status: 'WARNING', value: roundTenth(age), threshold: warning, message: `newest ${subject} is ${formatNearBound(age, warningHours)} h old (${warning})` };
+  }
+  return { status: 'OK', value: roundTenth(age), threshold: warning, message: `newest ${subject} is ${formatNearBound(age, warningHours)} h old (${warning})` };
+}
