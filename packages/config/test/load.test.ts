@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ConfigError, loadConfig, maskConfig } from '@datamon/config';
+
+const dir = mkdtempSync(join(tmpdir(), 'datamon-config-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const EXAMPLE = join(import.meta.dirname, '../../../config/monitoring_config.example.yaml');
+const SECRETS = { MYSQL_PASSWORD: 'db-secret-4711', EMAIL_PASSWORD: 'mail-secret-0815' };
+const CLI = join(import.meta.dirname, '../../cli/bin/datamon.js');
+
+let counter = 0;
+function file(text: string): string {
+  counter += 1;
+  const path = join(dir, `config-${counter}.yaml`);
+  writeFileSync(path, text);
+  return path;
+}
+
+function problemsOf(path: string, env: NodeJS.ProcessEnv = SECRETS): string[] {
+  try {
+    loadConfig({ path, env });
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    assert.equal(err.exitCode, 78);
+    return err.message.split('\n');
+  }
+  assert.fail('the config loaded but should not have');
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('when the seed\'s original config file is loaded unchanged', () => {
+  const config = loadConfig({ path: EXAMPLE, env: SECRETS });
+
+  it('yields the six default pipelines in SPEC order', () => {
+    assert.deepEqual(
+      config.pipelines.map((pipeline) => pipeline.id),
+      ['etl_calls', 'first_calls', 'operators', 'call_volume', 'morning_csv', 'afternoon_csv'],
+    );
+  });
+
+  it('derives the rules from the seed thresholds', () => {
+    const etl = config.pipelines.find((pipeline) => pipeline.id === 'etl_calls');
+    assert.equal(etl?.kind, 'mysql_freshness');
+    assert.deepEqual(etl?.kind === 'mysql_freshness' && [etl.warning_hours, etl.critical_hours], [12, 24]);
+    const operators = config.pipelines.find((pipeline) => pipeline.id === 'operators');
+    assert.deepEqual(operators?.kind === 'mysql_count' && [operators.critical_below, operators.warning_below, operators.filters], [200, 237, { is_active: 1 }]);
+    const volume = config.pipelines.find((pipeline) => pipeline.id === 'call_volume');
+    assert.deepEqual(volume?.kind === 'mysql_count' && [volume.window, volume.critical_below, volume.warning_below], ['yesterday', 1, 1000]);
+    const first = config.pipelines.find((pipeline) => pipeline.id === 'first_calls');
+    assert.equal(first?.not_before, '09:00');
+    const morning = config.pipelines.find((pipeline) => pipeline.id === 'morning_csv');
+    assert.deepEqual(
+      morning?.kind === 'file_arrival' && [morning.directory, morning.pattern, morning.expected, morning.deadline],
+      ['/home/will/daily_reports', 'productivity_{YYYYMMDD}_1131.csv', '11:31', '12:00'],
+    );
+  });
+
+  it('has the three check-ins at 07:30, 11:45 and 15:45 in Europe/London', () => {
+    assert.deepEqual(
+      config.checkins.map((checkin) => [checkin.id, checkin.time, checkin.label]),
+      [
+        ['morning', '07:30', 'Morning CC Data Check'],
+        ['first_shift', '11:45', 'First Shift Check'],
+        ['second_shift', '15:45', 'Second Shift Check'],
+      ],
+    );
+    assert.equal(config.monitoring.timezone, 'Europe/London');
+    assert.equal(config.schedule.quick_check, '*/5 * * * *');
+    assert.equal(config.schedule.daily_summary, '0 18 * * *');
+  });
+
+  it('fills the added keys with their documented defaults', () => {
+    assert.equal(config.database.port, 3306);
+    assert.equal(config.redis.prefix, 'datamon');
+    assert.equal(config.dashboard.port, 5000);
+    assert.equal(config.escalation.after_minutes, 60);
+    assert.equal(config.email.user, 'willpalmer@alertacall.com');
+    assert.equal(config.database.password, SECRETS.MYSQL_PASSWORD);
+  });
+});
+
+describe('when Google Sheets are configured', () => {
+  it('adds the two Sheets pipelines, checked at their check-ins only', () => {
+    const path = file(`google_sheets:\n  credentials_file: /etc/datamon/sa.json\n  sheets:\n    productivity: {spreadsheet_id: abc, max_age_minutes: 120}\n    inbound: {spreadsheet_id: def}\n`);
+    const config = loadConfig({ path, env: {} });
+    assert.equal(config.pipelines.length, 8);
+    const upload = config.pipelines.find((pipeline) => pipeline.id === 'productivity_upload');
+    assert.deepEqual(
+      upload?.kind === 'sheet_updated' && [upload.sheet, upload.critical_minutes, upload.warning_minutes, upload.quick_check],
+      ['productivity', 120, 60, false],
+    );
+    assert.deepEqual(config.checkins.find((checkin) => checkin.id === 'second_shift')?.pipelines, ['afternoon_csv', 'productivity_upload', 'inbound_sheet']);
+  });
+});
+
+describe('when a value comes from the environment', () => {
+  it('replaces ${VAR} and falls back to ${VAR:-default}', () => {
+    const path = file('database:\n  host: ${DB_HOST}\n  user: ${DB_USER:-reader}\n');
+    const config = loadConfig({ path, env: { DB_HOST: 'warehouse.internal' } });
+    assert.equal(config.database.host, 'warehouse.internal');
+    assert.equal(config.database.user, 'reader');
+  });
+
+  it('reads ${VAR} from VAR_FILE when only that is set', () => {
+    const secret = join(dir, 'secret.txt');
+    writeFileSync(secret, 'from-a-file\n');
+    const config = loadConfig({ path: file('database:\n  password: ${DB_PASS}\n'), env: { DB_PASS_FILE: secret } });
+    assert.equal(config.database.password, 'from-a-file');
+  });
+});
+
+describe('when the config is wrong', () => {
+  it('names a missing file', () => {
+    const problems = problemsOf(join(dir, 'nope.yaml'));
+    assert.match(problems[0] ?? '', /nope\.yaml: file not found/);
+  });
+
+  it('shows the line of a YAML syntax error', () => {
+    const path = file('database:\n  host: x\n  user: [a, b\nemail:\n  sender: y\n');
+    const [problem] = problemsOf(path);
+    assert.match(problem ?? '', new RegExp(`${path}: YAML syntax error at line \\d+`));
+  });
+
+  it('names an unknown key and suggests the right one', () => {
+    const [problem] = problemsOf(file('databse:\n  host: x\n'));
+    assert.match(problem ?? '', /config-\d+\.yaml: databse: unknown key \(did you mean "database"\?\)/);
+  });
+
+  it('names a value of the wrong type', () => {
+    const [problem] = problemsOf(file('email:\n  smtp_port: abc\n'));
+    assert.match(problem ?? '', /email\.smtp_port: .*"abc"/);
+  });
+
+  it('names an unset variable and the key that uses it, without any secret', () => {
+    const problems = problemsOf(EXAMPLE, { EMAIL_PASSWORD: SECRETS.EMAIL_PASSWORD });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0] ?? '', /monitoring_config\.example\.yaml: database\.password: environment variable MYSQL_PASSWORD is not set/);
+    assert.ok(!problems.join('\n').includes(SECRETS.EMAIL_PASSWORD));
+  });
+
+  it('names an unknown time zone', () => {
+    const [problem] = problemsOf(file('monitoring:\n  timezone: Europe/Londn\n'));
+    assert.match(problem ?? '', /monitoring\.timezone: must be an IANA time zone.*"Europe\/Londn"/);
+  });
+
+  it('rejects a cron step wider than its field', () => {
+    const [problem] = problemsOf(file('schedule:\n  quick_check: "*/61 * * * *"\n'));
+    assert.match(problem ?? '', /schedule\.quick_check: "\*\/61 \* \* \* \*" is not a valid cron pattern/);
+  });
+
+  it('names a pipeline of unknown kind', () => {
+    const [problem] = problemsOf(file('pipelines:\n  - {id: x, name: X, kind: ftp_poll}\n'));
+    assert.match(problem ?? '', /pipelines\[0\]\.kind: unknown pipeline kind "ftp_poll"/);
+  });
+
+  it('names a duplicate pipeline id', () => {
+    const item = '{id: dup, name: D, kind: file_arrival, pattern: a.csv, expected: "10:00", deadline: "11:00"}';
+    const [problem] = problemsOf(file(`pipelines:\n  - ${item}\n  - ${item}\n`));
+    assert.match(problem ?? '', /pipelines\[1\]\.id: duplicate pipeline id "dup"/);
+  });
+
+  it('names a check-in that lists an unknown pipeline', () => {
+    const [problem] = problemsOf(file('schedule:\n  checkins:\n    morning:\n      pipelines: [etl_calls, etl_cals]\n'));
+    assert.match(problem ?? '', /schedule\.checkins\.morning\.pipelines: unknown pipeline "etl_cals"/);
+  });
+
+  it('reports every problem at once, one line each', () => {
+    const problems = problemsOf(file('databse: {}\nmonitoring:\n  timezone: Mars/Base\npipelines:\n  - {id: x, kind: nope}\n'));
+    assert.equal(problems.length, 3);
+  });
+});
+
+describe('datamon config check', () => {
+  it('prints the effective config with every secret masked and exits 0', () => {
+    const webhook = 'https://chat.googleapis.com/v1/spaces/AAA/messages?key=webhook-key-123&token=webhook-token-456';
+    const path = file(
+      `database:\n  password: \${MYSQL_PASSWORD}\ngoogle_chat:\n  webhook_url: "${webhook}"\nemail:\n  password: \${EMAIL_PASSWORD}\ndashboard:\n  auth:\n    username: admin\n    password: dash-pass-999\n    tokens: [bearer-token-abcdef]\n`,
+    );
+    const run = runCli(['config', 'check', '--config', path], SECRETS);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /morning_csv/);
+    assert.match(run.stdout, /spaces\/AAA\/messages\?key=\*+&token=\*+/);
+    for (const secret of [...Object.values(SECRETS), 'webhook-key-123', 'webhook-token-456', 'dash-pass-999', 'bearer-token-abcdef']) {
+      assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), `secret ${secret} was printed`);
+    }
+  });
+
+  it('exits 78 with one line per problem on stderr', () => {
+    const run = runCli(['config', 'check', '--config', file('databse: {}\nemail:\n  smtp_port: abc\n')]);
+    assert.equal(run.code, 78);
+    assert.equal(run.stderr.trim().split('\n').length, 2);
+    assert.equal(run.stdout, '');
+  });
+
+  it('masks secrets in the structure it returns to other code too', () => {
+    const config = loadConfig({ path: EXAMPLE, env: SECRETS });
+    const masked = JSON.stringify(maskConfig(config));
+    assert.ok(!masked.includes(SECRETS.MYSQL_PASSWORD) && !masked.includes(SECRETS.EMAIL_PASSWORD));
+  });
+});
