@@ -6,3 +6,4 @@ export * from './count-window.ts';
 export * from './file-arrival.ts';
 export * from './sheet-age.ts';
 export * from './not-before.ts';
+export * from './sheet-timestamp.ts';

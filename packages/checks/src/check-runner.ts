@@ -1,0 +1,127 @@
+import type { CheckResult, DatamonConfig, PipelineDefinition, Status } from '@datamon/core';
+import { evaluateNotBefore } from '@datamon/core';
+import { createHttpClient, createLogger, type Logger, redactUrlsInText } from '@datamon/io';
+import type { Got } from 'got';
+import type { CheckContext, KindOutcome } from './check-kind.ts';
+import { SourceUnavailableError } from './errors/index.ts';
+import { createGoogleApi } from './google/google-api.ts';
+import { checkRegistry, type CheckRegistry } from './registry.ts';
+import { createWarehouse } from './warehouse.ts';
+
+export interface CheckRunner {
+  /** Runs one pipeline's check at `now`; never throws (an unreachable source is a CRITICAL result). */
+  run(pipeline: PipelineDefinition, now?: Date): Promise<CheckResult>;
+  /** Runs several concurrently (bounded), in the given order. */
+  runMany(pipelines: PipelineDefinition[], now?: Date): Promise<CheckResult[]>;
+  /** Ends the MySQL pool etc. */
+  close(): Promise<void>;
+}
+
+export interface CheckRunnerDeps {
+  logger?: Logger;
+  /** The HTTP client for Google (a test points it at a local server or shortens its timeout). */
+  http?: Got;
+  /** A registry other than the built-in kinds (tests). */
+  registry?: CheckRegistry;
+}
+
+/** How many checks `runMany` runs at once: the warehouse pool's size. */
+const CONCURRENCY = 4;
+
+/**
+ * The checks' entry point: one runner per process (or per `datamon check`), holding the
+ * warehouse pool and the Google token. `run` applies `not_before` before touching any source,
+ * dispatches to the pipeline's kind, and turns anything that stopped the check into a CRITICAL
+ * result that says why. A net timeout guarantees an answer even if a driver's own timeout fails.
+ *
+ * @param config - the effective config (database, google_sheets, monitoring.timezone)
+ * @param deps - a logger (silent by default) and the got client for Google
+ */
+export function createCheckRunner(config: DatamonConfig, deps: CheckRunnerDeps = {}): CheckRunner {
+  const logger = deps.logger ?? createLogger({ role: 'checks', level: 'silent' });
+  const registry = deps.registry ?? checkRegistry;
+  const http = deps.http ?? createHttpClient({ timeoutMs: config.database.query_timeout_ms });
+  const warehouse = createWarehouse(config.database, logger);
+  const google = createGoogleApi(config.google_sheets, http);
+  // Connect + query, or token + API call, each bounded by its own timeout; this only catches a hang.
+  const netTimeoutMs = 2 * config.database.query_timeout_ms + 2_000;
+
+  async function run(pipeline: PipelineDefinition, now: Date = new Date()): Promise<CheckResult> {
+    const started = performance.now();
+    const result = (outcome: KindOutcome): CheckResult => ({
+      pipelineId: pipeline.id,
+      status: outcome.status,
+      value: outcome.value,
+      message: outcome.message,
+      checkedAt: now.toISOString(),
+      details: outcome.details,
+      durationMs: Math.round(performance.now() - started),
+    });
+
+    try {
+      const waiting = evaluateNotBefore({ notBefore: pipeline.not_before, now, zone: config.monitoring.timezone });
+      if (waiting) {
+        return result({ status: waiting.status, message: waiting.message, value: null, details: { threshold: waiting.threshold, notBefore: pipeline.not_before } });
+      }
+      const kind = registry.get(pipeline.kind);
+      const ctx: CheckContext = { config, now, logger, warehouse, google };
+      // The registry pairs each kind with its own pipeline type; the union cannot show that to tsc.
+      const outcome = await withTimeout((kind.run as (p: PipelineDefinition, c: CheckContext) => Promise<KindOutcome>)(pipeline, ctx), netTimeoutMs);
+      logger.debug({ pipelineId: pipeline.id, status: outcome.status }, 'check ran');
+      return result(outcome);
+    } catch (err) {
+      const failure = describeFailure(err);
+      logger.warn({ pipelineId: pipeline.id, source: failure.source, reason: failure.message }, 'check could not run');
+      return result({ status: 'CRITICAL' satisfies Status, message: failure.message, value: null, details: { error: failure.message, source: failure.source } });
+    }
+  }
+
+  return {
+    run,
+    async runMany(pipelines, now = new Date()) {
+      return mapBounded(pipelines, CONCURRENCY, (pipeline) => run(pipeline, now));
+    },
+    async close() {
+      await warehouse.close();
+    },
+  };
+}
+
+class CheckTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`the check did not finish within ${ms} ms`);
+    this.name = 'CheckTimeoutError';
+  }
+}
+
+/** Resolves like `work`, or rejects after `ms`; `work`'s late failure is swallowed, not unhandled. */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CheckTimeoutError(ms)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A failure as a person should read it: the kind's own reason, or the error in a safe form. */
+function describeFailure(err: unknown): { source: string; message: string } {
+  if (err instanceof SourceUnavailableError) return { source: err.source, message: err.message };
+  if (err instanceof CheckTimeoutError) return { source: 'timeout', message: err.message };
+  const message = err instanceof Error ? err.message : String(err);
+  return { source: 'check', message: `the check failed: ${redactUrlsInText(message)}` };
+}
+
+/** Maps with at most `limit` calls in flight; results keep the input order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

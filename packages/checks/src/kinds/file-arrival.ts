@@ -1,0 +1,96 @@
+import { createReadStream } from 'node:fs';
+import { opendir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { evaluateFileArrival, type FileObservation, fillDateTemplate } from '@datamon/core';
+import type { CheckKind } from '../check-kind.ts';
+import { SourceUnavailableError } from '../errors/index.ts';
+
+/**
+ * `file_arrival`: today's file (date tokens filled in the monitoring zone) in its folder. The
+ * folder is opened first, so "the folder is gone or unreadable" (CRITICAL, the export cannot land)
+ * is told apart from "the file is not there yet" (PENDING until the deadline).
+ */
+export const fileArrival: CheckKind<'file_arrival'> = {
+  kind: 'file_arrival',
+  async run(pipeline, ctx) {
+    const zone = ctx.config.monitoring.timezone;
+    const directory = resolve(pipeline.directory);
+    const fileName = fillDateTemplate(pipeline.pattern, ctx.now, zone);
+    const path = join(directory, fileName);
+    await assertReadableFolder(directory);
+    const file = await observeFile(path, pipeline.header_rows);
+    const outcome = evaluateFileArrival({
+      fileName,
+      location: directory,
+      file,
+      now: ctx.now,
+      zone,
+      expected: pipeline.expected,
+      deadline: pipeline.deadline,
+    });
+    return {
+      status: outcome.status,
+      message: outcome.message,
+      value: outcome.value,
+      details: {
+        threshold: outcome.threshold,
+        file: fileName,
+        directory,
+        present: file.present,
+        dataRows: file.present ? file.dataRows : null,
+        expected: pipeline.expected,
+        deadline: pipeline.deadline,
+      },
+    };
+  },
+};
+
+async function assertReadableFolder(directory: string): Promise<void> {
+  try {
+    const folder = await opendir(directory);
+    await folder.close();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'does not exist'
+      : code === 'ENOTDIR' ? 'is not a folder'
+      : code === 'EACCES' || code === 'EPERM' ? 'cannot be read (permission denied)'
+      : `cannot be read (${code ?? 'error'})`;
+    throw new SourceUnavailableError('folder', `folder ${directory} ${why}`);
+  }
+}
+
+async function observeFile(path: string, headerRows: number): Promise<FileObservation> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { present: false };
+    throw new SourceUnavailableError('file', `${path} cannot be read (${code ?? 'error'})`);
+  }
+  if (!info.isFile()) throw new SourceUnavailableError('file', `${path} is there but is not a file`);
+  try {
+    const lines = await countNonBlankLines(path);
+    return { present: true, dataRows: Math.max(0, lines - headerRows) };
+  } catch (err) {
+    throw new SourceUnavailableError('file', `${path} is there but cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** Lines with any non-blank character, streamed so that a large export is never held in memory. */
+async function countNonBlankLines(path: string): Promise<number> {
+  let lines = 0;
+  let lineHasContent = false;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for (const byte of chunk) {
+      if (byte === 0x0a) {
+        if (lineHasContent) lines += 1;
+        lineHasContent = false;
+      } else if (byte !== 0x0d && byte !== 0x20 && byte !== 0x09) {
+        lineHasContent = true;
+      }
+    }
+  }
+  return lineHasContent ? lines + 1 : lines;
+}

@@ -1,0 +1,42 @@
+import { PIPELINE_KINDS, type PipelineKind } from '@datamon/core';
+import type { AnyCheckKind } from './check-kind.ts';
+import { DuplicateCheckKindError, UnknownCheckKindError } from './errors/index.ts';
+import { fileArrival } from './kinds/file-arrival.ts';
+import { mysqlCount } from './kinds/mysql-count.ts';
+import { mysqlFreshness } from './kinds/mysql-freshness.ts';
+import { sheetUpdated } from './kinds/sheet-updated.ts';
+
+/** Every check kind, one line each: adding a kind is adding a file in `kinds/` and a line here. */
+export const CHECK_KINDS: readonly AnyCheckKind[] = [mysqlFreshness, mysqlCount, fileArrival, sheetUpdated];
+
+export interface CheckRegistry {
+  /** The kind's implementation; throws `UnknownCheckKindError` for a kind nobody implements. */
+  get(kind: string): AnyCheckKind;
+  kinds(): string[];
+}
+
+/**
+ * A registry over `kinds`. Throws `DuplicateCheckKindError` when two claim the same name, so a
+ * copy-paste slip fails at start-up rather than silently shadowing a kind.
+ */
+export function createRegistry(kinds: readonly AnyCheckKind[]): CheckRegistry {
+  const byName = new Map<string, AnyCheckKind>();
+  for (const kind of kinds) {
+    if (byName.has(kind.kind)) throw new DuplicateCheckKindError(kind.kind);
+    byName.set(kind.kind, kind);
+  }
+  return {
+    get(kind) {
+      const found = byName.get(kind);
+      if (!found) throw new UnknownCheckKindError(kind, [...byName.keys()]);
+      return found;
+    },
+    kinds: () => [...byName.keys()],
+  };
+}
+
+/** The registry of the built-in kinds; it implements every kind the config accepts. */
+export const checkRegistry: CheckRegistry = createRegistry(CHECK_KINDS);
+
+const missing = PIPELINE_KINDS.filter((kind: PipelineKind) => !checkRegistry.kinds().includes(kind));
+if (missing.length > 0) throw new Error(`check kinds without an implementation: ${missing.join(', ')}`);
