@@ -8,3 +8,6 @@ export * from './views.ts';
 export * from './jobs.ts';
 export * from './ids.ts';
 export * from './rules/index.ts';
+export * from './snapshot.ts';
+export * from './incident-rule.ts';
+export * from './uptime.ts';

@@ -1,0 +1,65 @@
+import type { CheckinDefinition, PipelineDefinition } from './pipeline.ts';
+import type { CheckResult } from './result.ts';
+import type { IncidentRecord } from './incident.ts';
+import { countStatuses, overallStatus } from './status.ts';
+import type { CheckinRun, CheckinStatusView, PipelineStatusView, StatusSnapshot } from './views.ts';
+
+/** A stored latest result: the result plus since when the pipeline has had that status. */
+export interface StoredResult extends CheckResult {
+  since: string;
+}
+
+export interface SnapshotInput {
+  pipelines: readonly PipelineDefinition[];
+  checkins: readonly CheckinDefinition[];
+  latest: Readonly<Record<string, StoredResult>>;
+  openIncidents: Readonly<Record<string, IncidentRecord>>;
+  /** pipelineId -> ISO end of an active silence. */
+  silences: Readonly<Record<string, string>>;
+  checkinRuns: Readonly<Record<string, CheckinRun>>;
+}
+
+/**
+ * The `/api/status` document from what is stored (SPEC 8). Pure: the same input gives the same
+ * snapshot. A pipeline never checked yet shows PENDING, "not checked yet".
+ */
+export function buildStatusSnapshot(input: SnapshotInput, now: Date): StatusSnapshot {
+  const pipelines: PipelineStatusView[] = input.pipelines.map((pipeline) => {
+    const latest = input.latest[pipeline.id];
+    const incident = input.openIncidents[pipeline.id];
+    const silencedUntil = input.silences[pipeline.id];
+    return {
+      id: pipeline.id,
+      name: pipeline.name,
+      kind: pipeline.kind,
+      status: latest?.status ?? 'PENDING',
+      message: latest?.message ?? 'not checked yet',
+      value: latest?.value ?? null,
+      checkedAt: latest?.checkedAt ?? null,
+      since: latest?.since ?? null,
+      incident: incident?.id ?? null,
+      acknowledged: incident?.acknowledged ?? false,
+      silencedUntil: silencedUntil && Date.parse(silencedUntil) > now.getTime() ? silencedUntil : null,
+      quickCheck: pipeline.quick_check,
+    };
+  });
+  const checkins: CheckinStatusView[] = input.checkins.map((checkin) => {
+    const run = input.checkinRuns[checkin.id];
+    return {
+      id: checkin.id,
+      time: checkin.time,
+      label: checkin.label,
+      lastRunAt: run?.ranAt ?? null,
+      status: run?.overall ?? null,
+      late: run?.late ?? false,
+    };
+  });
+  const statuses = pipelines.map((pipeline) => pipeline.status);
+  return {
+    generatedAt: now.toISOString(),
+    overall: overallStatus(statuses),
+    counts: countStatuses(statuses),
+    pipelines,
+    checkins,
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Every Redis key datamon writes, under `redis.prefix`. One place, so two processes (or two
+ * versions) never disagree on a name.
+ */
+export function redisKeys(prefix: string) {
+  const p = prefix;
+  return {
+    /** Hash pipelineId -> JSON StoredResult: the latest result per pipeline. */
+    latest: `${p}:latest`,
+    /** Sorted set per pipeline, score = checkedAt ms, member = JSON HistoryEntry. */
+    history: (pipelineId: string) => `${p}:history:${pipelineId}`,
+    /** SET NX marker: a job's result for a pipeline was already stored (idempotent retries). */
+    jobResult: (jobId: string, pipelineId: string) => `${p}:job-result:${jobId}:${pipelineId}`,
+    /** Hash checkinId -> JSON CheckinRun: the latest run of each check-in. */
+    checkinLatest: `${p}:checkin-latest`,
+    /** Sorted set per check-in of its runs (score = ranAt ms, member = JSON CheckinRun). */
+    checkinRuns: (checkinId: string) => `${p}:checkin-runs:${checkinId}`,
+    /** String: JSON CheckinRun by run id (what a checkin-report job reads). */
+    checkinRun: (runId: string) => `${p}:checkin-run:${runId}`,
+    /** String: JSON IncidentRecord by id. */
+    incident: (incidentId: string) => `${p}:incident:${incidentId}`,
+    /** Hash pipelineId -> open incident id. */
+    openIncidents: `${p}:incidents:open`,
+    /** Sorted set of every incident id, score = openedAt ms. */
+    allIncidents: `${p}:incidents:all`,
+    /** Sorted set of notification ids per incident. */
+    incidentNotifications: (incidentId: string) => `${p}:incident-notifications:${incidentId}`,
+    /** Hash notificationId -> JSON NotificationRecord (latest outcome). */
+    notifications: `${p}:notifications`,
+    /** Sorted set of notification ids, score = first recorded ms (newest first on read). */
+    notificationIndex: `${p}:notifications:index`,
+    /** Hash pipelineId -> ISO instant the silence ends. */
+    silences: `${p}:silences`,
+    /** String: JSON StatusSnapshot served as /api/status. */
+    snapshot: `${p}:snapshot`,
+    /** Pub/sub channel announcing a new snapshot (the dashboard's live updates). */
+    snapshotChannel: `${p}:snapshot:updated`,
+    /** String: last slot (ISO) each scheduled thing ran for, to detect a missed check-in. */
+    lastSlot: (scheduleId: string) => `${p}:last-slot:${scheduleId}`,
+    /** SET PX NX lock around a read-modify-write of shared state. */
+    lock: (name: string) => `${p}:lock:${name}`,
+    /** SCAN pattern of every key under the prefix. */
+    everything: `${p}:*`,
+    /** SET NX lock: one process runs a late check-in. */
+    lateLock: (checkinId: string, slot: string) => `${p}:late-lock:${checkinId}:${slot}`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,0 +1,51 @@
+import type { NotificationRecord } from '@datamon/core';
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from './keys.ts';
+
+/** The notification record (SPEC 5): every notification, sent or failed, newest first. */
+export class NotificationRepository {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly maxKept = 10_000,
+  ) {}
+
+  /** Records (or updates, by id) one notification's outcome. */
+  async record(notification: NotificationRecord): Promise<void> {
+    const tx = this.redis
+      .multi()
+      .hset(this.keys.notifications, notification.id, JSON.stringify(notification))
+      .zadd(this.keys.notificationIndex, 'NX', Date.parse(notification.at), notification.id);
+    if (notification.incidentId) {
+      tx.zadd(this.keys.incidentNotifications(notification.incidentId), 'NX', Date.parse(notification.at), notification.id);
+    }
+    await tx.exec();
+    const excess = (await this.redis.zcard(this.keys.notificationIndex)) - this.maxKept;
+    if (excess > 0) {
+      const old = await this.redis.zrange(this.keys.notificationIndex, 0, excess - 1);
+      await this.redis.multi().zrem(this.keys.notificationIndex, ...old).hdel(this.keys.notifications, ...old).exec();
+    }
+  }
+
+  async get(id: string): Promise<NotificationRecord | null> {
+    const raw = await this.redis.hget(this.keys.notifications, id);
+    return raw ? (JSON.parse(raw) as NotificationRecord) : null;
+  }
+
+  async list(limit = 100): Promise<NotificationRecord[]> {
+    const ids = await this.redis.zrevrange(this.keys.notificationIndex, 0, limit - 1);
+    return this.load(ids);
+  }
+
+  /** One incident's notifications, oldest first. */
+  async forIncident(incidentId: string): Promise<NotificationRecord[]> {
+    const ids = await this.redis.zrange(this.keys.incidentNotifications(incidentId), 0, -1);
+    return this.load(ids);
+  }
+
+  private async load(ids: string[]): Promise<NotificationRecord[]> {
+    if (ids.length === 0) return [];
+    const raws = await this.redis.hmget(this.keys.notifications, ...ids);
+    return raws.filter((raw): raw is string => raw !== null).map((raw) => JSON.parse(raw) as NotificationRecord);
+  }
+}
