@@ -35,7 +35,27 @@ export interface IncidentRecord {
   threshold: string | null;
   /** Sequence of notifications decided for this incident: part of each deterministic job id. */
   notificationSeq: number;
+  /** The status of the latest result applied (PENDING pauses escalation; OK once closed). */
+  lastStatus: Status;
+  /** `checkedAt` of the latest result applied: an older or equal result is stale and ignored. */
+  lastCheckedAt: string;
+  /**
+   * What people were last told by a state message (opened, worsened, reopened, resolved): the
+   * rule sends a state message whenever the truth differs from this and nothing holds it back.
+   * null: nothing told yet (it opened while the pipeline was silenced).
+   */
+  announcedStatus: AnnouncedStatus | null;
+  announcedAt: string | null;
+  /** Why a state message that is due is being held, for the dashboard; null when none is. */
+  held: 'silence' | 'flapping' | null;
+  /** Times it re-opened within the flap window of its close; above 0 it is *flapping*. */
+  reopenCount: number;
+  /** The message of the result that closed it ("... arrived at 12:14"), for the resolved card. */
+  resolution: string | null;
 }
+
+/** A status a state message can tell: a problem, or OK (resolved). */
+export type AnnouncedStatus = ProblemStatus | 'OK';
 
 export type NotificationChannel = 'chat' | 'email';
 
