@@ -1,0 +1,28 @@
+# datamon: one image for every role (scheduler, checks, alerts, api), run as a non-root user.
+# Stage 1 installs production dependencies from the lock file; stage 2 adds the sources.
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY packages/core/package.json packages/core/
+COPY packages/config/package.json packages/config/
+COPY packages/io/package.json packages/io/
+COPY packages/checks/package.json packages/checks/
+COPY packages/notifiers/package.json packages/notifiers/
+COPY packages/store/package.json packages/store/
+COPY packages/workers/package.json packages/workers/
+COPY packages/server/package.json packages/server/
+COPY packages/cli/package.json packages/cli/
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=deps /app/package.json /app/package-lock.json ./
+COPY packages ./packages
+COPY config ./config
+USER node
+EXPOSE 5000
+HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD node -e "fetch('http://127.0.0.1:'+(process.env.DATAMON_PORT||5000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["node", "packages/cli/bin/datamon.js"]
+CMD ["start", "--config", "config/monitoring_config.docker.yaml"]
