@@ -18,6 +18,15 @@ export class IncidentRepository {
     return id ? this.get(id) : null;
   }
 
+  /**
+   * The pipeline's latest incident, open or closed: what the incident rule evaluates against (a
+   * recently closed one may re-open or still owe its resolved message).
+   */
+  async latest(pipelineId: string): Promise<IncidentRecord | null> {
+    const id = await this.redis.hget(this.keys.latestIncidents, pipelineId);
+    return id ? this.get(id) : null;
+  }
+
   /** pipelineId -> open incident. */
   async allOpen(): Promise<Record<string, IncidentRecord>> {
     const ids = await this.redis.hgetall(this.keys.openIncidents);
@@ -37,7 +46,8 @@ export class IncidentRepository {
     const tx = this.redis
       .multi()
       .set(this.keys.incident(incident.id), JSON.stringify(incident))
-      .zadd(this.keys.allIncidents, Date.parse(incident.openedAt), incident.id);
+      .zadd(this.keys.allIncidents, Date.parse(incident.openedAt), incident.id)
+      .hset(this.keys.latestIncidents, incident.pipelineId, incident.id);
     if (incident.closedAt === null) tx.hset(this.keys.openIncidents, incident.pipelineId, incident.id);
     await tx.exec();
     if (incident.closedAt !== null) {

@@ -19,6 +19,8 @@ export function redisKeys(prefix: string) {
     checkinRun: (runId: string) => `${p}:checkin-run:${runId}`,
     /** String: JSON IncidentRecord by id. */
     incident: (incidentId: string) => `${p}:incident:${incidentId}`,
+    /** Hash pipelineId -> id of its latest incident, open or closed (the incident rule's state). */
+    latestIncidents: `${p}:incidents:latest`,
     /** Hash pipelineId -> open incident id. */
     openIncidents: `${p}:incidents:open`,
     /** Sorted set of every incident id, score = openedAt ms. */

@@ -72,6 +72,7 @@ describe('the status snapshot', () => {
     assert.ok(open);
     await store.incidents.save({ ...open, closedAt: '2026-03-30T09:00:00Z' });
     assert.equal(await store.incidents.open('etl_calls'), null);
+    assert.equal((await store.incidents.latest('etl_calls'))?.closedAt, '2026-03-30T09:00:00Z');
     assert.equal((await store.incidents.list({ state: 'all' })).length, 1);
     assert.equal((await store.incidents.list({ state: 'open' })).length, 0);
   });
