@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { defaultPipelines } from '@datamon/config';
+import type { DatamonConfig, PipelineDefinition } from '@datamon/core';
+
+export interface DemoSettings {
+  /** Folder holding the demo's config, CSV folder and logs. */
+  directory: string;
+  mysql: { host: string; port: number; user: string; password: string };
+  redisUrl: string;
+  port: number;
+  now: Date;
+  zone: string;
+}
+
+/**
+ * The demo's config document (written as YAML next to its data). It runs the default pipelines
+ * on the demo warehouse, with the afternoon CSV's deadline moved later when today's 16:00 has
+ * passed, so the dashboard always shows a PENDING file, and with dashboard credentials made up
+ * for this run. No Chat webhook and no SMTP server: notifications are recorded as skipped.
+ */
+export function demoConfigDocument(settings: DemoSettings): { document: Record<string, unknown>; password: string } {
+  const csvDirectory = `${settings.directory}/daily_reports`;
+  const password = randomBytes(9).toString('base64url');
+  const thresholds = { data_stale_hours: 24, warning_hours: 12, min_daily_calls: 1000, expected_operators: 237 };
+  const base = {
+    thresholds,
+    monitoring: { csv_directory: csvDirectory, log_directory: `${settings.directory}/logs`, timezone: settings.zone, history_days: 90 },
+    google_sheets: { credentials_file: '', api_base_url: '', token_url: '', sheets: {} },
+  } as Pick<DatamonConfig, 'thresholds' | 'monitoring' | 'google_sheets'>;
+  const pipelines = defaultPipelines(base).map((pipeline) => adaptAfternoonFile(pipeline, settings.now, settings.zone));
+  const document = {
+    database: {
+      host: settings.mysql.host,
+      port: settings.mysql.port,
+      database: 'datamon_demo',
+      user: settings.mysql.user,
+      password: settings.mysql.password,
+    },
+    google_chat: { webhook_url: '', enabled: true },
+    email: { smtp_server: '', sender: 'datamon-demo@localhost', recipients: [] },
+    monitoring: base.monitoring,
+    thresholds,
+    redis: { url: settings.redisUrl, prefix: 'datamon-demo' },
+    dashboard: {
+      host: '127.0.0.1',
+      port: settings.port,
+      public_url: `http://localhost:${settings.port}`,
+      refresh_seconds: 30,
+      auth: { username: 'demo', password },
+    },
+    pipelines: pipelines.map(({ ...pipeline }) => pipeline),
+  };
+  return { document, password };
+}
+
+function adaptAfternoonFile(pipeline: PipelineDefinition, now: Date, zone: string): PipelineDefinition {
+  if (pipeline.kind !== 'file_arrival' || pipeline.id !== 'afternoon_csv') return pipeline;
+  const local = DateTime.fromJSDate(now, { zone });
+  if (local.hour * 60 + local.minute < 15 * 60) return pipeline;
+  const expected = local.plus({ minutes: 30 });
+  const deadline = local.plus({ minutes: 90 });
+  const sameDay = deadline.hasSame(local, 'day');
+  return {
+    ...pipeline,
+    expected: sameDay ? expected.toFormat('HH:mm') : '23:58',
+    deadline: sameDay ? deadline.toFormat('HH:mm') : '23:59',
+  };
+}
