@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { createCliContext, describeFailure } from './context.ts';
 import { register as registerConfig } from './commands/config.ts';
+import { register as registerCheck } from './commands/check.ts';
+import { register as registerDemoSeed } from './commands/demo-seed.ts';
 
 /**
  * The datamon binary (SPEC 7). Each command lives in `commands/<name>.ts` and registers itself
@@ -13,6 +15,8 @@ export function buildProgram(ctx = createCliContext()): Command {
     .showHelpAfterError()
     .exitOverride();
   registerConfig(program, ctx);
+  registerCheck(program, ctx);
+  registerDemoSeed(program, ctx);
   return program;
 }
 

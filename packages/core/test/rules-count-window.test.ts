@@ -23,8 +23,9 @@ describe('count windows are local days', () => {
 describe('what a count counted, in words', () => {
   it('names the table, the window with its date, and the filters', () => {
     const now = new Date('2026-03-30T08:00:00Z');
-    assert.equal(describeCounted('FactCalls', 'yesterday', 'call_start', {}, now, ZONE), 'in FactCalls with call_start yesterday (2026-03-29)');
+    assert.equal(describeCounted('FactCalls', 'yesterday', 'call_start', {}, now, ZONE), 'in FactCalls with call_start yesterday, 2026-03-29');
     assert.equal(describeCounted('DimOperators', 'all', null, { is_active: 1 }, now, ZONE), 'in DimOperators with is_active = 1');
+    assert.equal(describeCounted('T', 'today', 'at', { kind: 'x' }, now, ZONE), "in T with kind = 'x' and at today, 2026-03-30");
     assert.equal(describeFilters({ region: 'north', closed_at: null }), "region = 'north' and closed_at is null");
   });
 });

@@ -41,6 +41,9 @@ describe('freshness rule (warning over 12 h, critical over 24 h)', () => {
     assert.equal(outcome.status, 'CRITICAL');
     assert.match(outcome.message, /is 24\.02 h old \(critical over 24 h\)/);
   });
+  it('gives minutes for data less than an hour old', () => {
+    assert.equal(check(ageOf(0, 4 * 60_000)).message, 'newest FactCalls.call_start is 4 min old (warning over 12 h)');
+  });
   it('reports CRITICAL when there are no rows at all', () => {
     const outcome = check(null);
     assert.equal(outcome.status, 'CRITICAL');

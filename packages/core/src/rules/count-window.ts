@@ -11,11 +11,11 @@ export function countWindowRange(window: CountWindow, now: Date, zone: string): 
   return null;
 }
 
-/** The window in words for messages: "today (2026-03-30)", "yesterday (2026-03-29)", or "". */
+/** The window in words for messages: "call_start today, 2026-03-30", or "" for `all`. */
 export function describeWindow(window: CountWindow, column: string | null, now: Date, zone: string): string {
   const range = countWindowRange(window, now, zone);
   if (!range || !column) return '';
-  return `${column} ${window} (${localDate(range.start, zone)})`;
+  return `${column} ${window}, ${localDate(range.start, zone)}`;
 }
 
 /** Filters in words for messages: { is_active: 1, region: 'north' } -> "is_active = 1 and region = 'north'". */
@@ -29,8 +29,8 @@ export function describeFilters(filters: ColumnFilters): string {
     .join(' and ');
 }
 
-/** "in FactCalls with call_start yesterday (2026-03-29) and is_active = 1": what a count counted. */
+/** "in FactCalls with is_active = 1 and call_start yesterday, 2026-03-29": what a count counted. */
 export function describeCounted(table: string, window: CountWindow, column: string | null, filters: ColumnFilters, now: Date, zone: string): string {
-  const conditions = [describeWindow(window, column, now, zone), describeFilters(filters)].filter((part) => part !== '');
+  const conditions = [describeFilters(filters), describeWindow(window, column, now, zone)].filter((part) => part !== '');
   return conditions.length === 0 ? `in ${table}` : `in ${table} with ${conditions.join(' and ')}`;
 }

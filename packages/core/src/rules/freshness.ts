@@ -40,11 +40,15 @@ export function evaluateFreshness(input: FreshnessInput): MeasuredOutcome {
       message: `newest ${subject} is ${(-age).toFixed(1)} h in the future (is database.timezone right?)`,
     };
   }
-  if (age > criticalHours) {
-    return { status: 'CRITICAL', value: roundTenth(age), threshold: critical, message: `newest ${subject} is ${formatNearBound(age, criticalHours)} h old (${critical})` };
-  }
-  if (age > warningHours) {
-    return { status: 'WARNING', value: roundTenth(age), threshold: warning, message: `newest ${subject} is ${formatNearBound(age, warningHours)} h old (${warning})` };
-  }
-  return { status: 'OK', value: roundTenth(age), threshold: warning, message: `newest ${subject} is ${formatNearBound(age, warningHours)} h old (${warning})` };
+  const [status, threshold, bound] =
+    age > criticalHours ? (['CRITICAL', critical, criticalHours] as const)
+    : age > warningHours ? (['WARNING', warning, warningHours] as const)
+    : (['OK', warning, warningHours] as const);
+  return { status, value: roundTenth(age), threshold, message: `newest ${subject} is ${formatAge(age, bound)} old (${threshold})` };
+}
+
+/** "26.0 h", or "4 min" under an hour (when the bound is in whole hours, so minutes cannot blur it). */
+function formatAge(hours: number, bound: number): string {
+  if (hours < 1 && bound >= 1) return `${Math.round(hours * 60)} min`;
+  return `${formatNearBound(hours, bound)} h`;
 }

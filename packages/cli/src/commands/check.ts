@@ -1,0 +1,123 @@
+import type { Command } from 'commander';
+import { createCheckRunner } from '@datamon/checks';
+import {
+  type CheckResult,
+  type PipelineDefinition,
+  type PipelineKind,
+  STATUS_COLOUR,
+  STATUS_ICON,
+  type Status,
+  countStatuses,
+  overallStatus,
+  severity,
+} from '@datamon/core';
+import { type CliContext, CommandError, EXIT } from '../context.ts';
+
+/** One line of `datamon check --json` (SPEC 7): exactly these fields. */
+export interface CheckReportLine {
+  id: string;
+  name: string;
+  kind: PipelineKind;
+  status: Status;
+  message: string;
+  value: number | string | null;
+  checkedAt: string;
+}
+
+/** The document `datamon check --json` prints (SPEC 7). */
+export interface CheckReport {
+  overall: Status;
+  pipelines: CheckReportLine[];
+}
+
+/**
+ * The pipelines named on the command line, in the order given (all of them when none is named).
+ * An unknown id ends the command with exit 3 and the list of known ids.
+ */
+export function selectPipelines(pipelines: readonly PipelineDefinition[], ids: readonly string[]): PipelineDefinition[] {
+  if (ids.length === 0) return [...pipelines];
+  const byId = new Map(pipelines.map((pipeline) => [pipeline.id, pipeline]));
+  const unknown = ids.filter((id) => !byId.has(id));
+  if (unknown.length > 0) {
+    const known = pipelines.map((pipeline) => pipeline.id).join(', ');
+    const names = unknown.map((id) => `"${id}"`).join(', ');
+    throw new CommandError(`unknown pipeline ${names} (known: ${known})`, EXIT.failed);
+  }
+  return [...new Set(ids)].map((id) => byId.get(id) as PipelineDefinition);
+}
+
+/** The report of one run: results paired with their pipelines, and the overall status (SPEC 1). */
+export function buildCheckReport(pipelines: readonly PipelineDefinition[], results: readonly CheckResult[]): CheckReport {
+  const lines = pipelines.map((pipeline, index): CheckReportLine => {
+    const result = results[index] as CheckResult;
+    return {
+      id: pipeline.id,
+      name: pipeline.name,
+      kind: pipeline.kind,
+      status: result.status,
+      message: result.message,
+      value: result.value,
+      checkedAt: result.checkedAt,
+    };
+  });
+  return { overall: overallStatus(lines.map((line) => line.status)), pipelines: lines };
+}
+
+function ansiColour(hex: string, text: string): string {
+  const [r, g, b] = [1, 3, 5].map((start) => Number.parseInt(hex.slice(start, start + 2), 16));
+  return `\x1b[1;38;2;${r};${g};${b}m${text}\x1b[0m`;
+}
+
+/**
+ * The human table: icon, status, pipeline id, message, then the overall line. Status words are
+ * coloured (the dashboard's colours) only when `colour` is set, i.e. on a terminal.
+ */
+export function renderCheckTable(report: CheckReport, options: { colour: boolean }): string {
+  const paint = (status: Status, text: string) => (options.colour ? ansiColour(STATUS_COLOUR[status], text) : text);
+  const idWidth = Math.max('PIPELINE'.length, ...report.pipelines.map((line) => line.id.length));
+  const statusWidth = 'CRITICAL'.length;
+  const rows = [`   ${'STATUS'.padEnd(statusWidth)}  ${'PIPELINE'.padEnd(idWidth)}  MESSAGE`];
+  for (const line of report.pipelines) {
+    rows.push(`${STATUS_ICON[line.status]} ${paint(line.status, line.status.padEnd(statusWidth))}  ${line.id.padEnd(idWidth)}  ${line.message}`);
+  }
+  const counts = countStatuses(report.pipelines.map((line) => line.status));
+  const parts = (['CRITICAL', 'WARNING', 'OK', 'PENDING'] as const)
+    .filter((status) => counts[status] > 0)
+    .map((status) => `${counts[status]} ${status.toLowerCase()}`);
+  rows.push('', `overall: ${paint(report.overall, report.overall)} (${parts.join(', ') || 'no pipelines'})`);
+  return `${rows.join('\n')}\n`;
+}
+
+function wantsColour(stream: NodeJS.WritableStream): boolean {
+  if (process.env.NO_COLOR) return false;
+  return Boolean((stream as NodeJS.WriteStream).isTTY);
+}
+
+/**
+ * `datamon check [PIPELINE...] [--json] [--config PATH]` (SPEC 7): runs the checks once, now,
+ * straight against their sources (no Redis). Exit 0 OK or PENDING, 1 WARNING, 2 CRITICAL; 3 when
+ * it could not run or an unknown pipeline is named; 78 for a config error.
+ */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('check')
+    .description('run checks once, now, without Redis; exit 0 OK/PENDING, 1 WARNING, 2 CRITICAL, 3 could not run')
+    .argument('[pipeline...]', 'pipeline ids to check (default: all)')
+    .option('--json', 'print one JSON document {overall, pipelines} on stdout (logs go to stderr)', false)
+    .option('--config <path>', 'config file (default: $DATAMON_CONFIG or config/monitoring_config.yaml)')
+    .action(async (ids: string[], options: { json: boolean; config?: string }, command: Command) => {
+      const config = ctx.loadConfig(options.config ?? command.optsWithGlobals<{ config?: string }>().config);
+      const pipelines = selectPipelines(config.pipelines, ids);
+      const logger = ctx.logger('cli', config);
+      const runner = createCheckRunner(config, { logger });
+      let results: CheckResult[];
+      try {
+        results = await runner.runMany(pipelines, new Date());
+      } finally {
+        await runner.close();
+      }
+      const report = buildCheckReport(pipelines, results);
+      ctx.out.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderCheckTable(report, { colour: wantsColour(ctx.out) }));
+      process.exitCode = severity(report.overall);
+    });
+}
