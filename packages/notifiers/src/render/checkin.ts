@@ -1,0 +1,95 @@
+import {
+  countStatuses,
+  formatLocal,
+  formatLocalTime,
+  localDate,
+  STATUS_ICON,
+  type ChatPayload,
+  type CheckinRun,
+  type EmailPayload,
+} from '@datamon/core';
+import { chatCard, decoratedText, type CardSection } from './chat-card.ts';
+import { groupByKind, pipelineFacts, type RenderConfig } from './context.ts';
+import { renderEmailHtml, renderEmailText, textCell, cell, type EmailContent } from './email-html.ts';
+import { chatStatus, countsPhrase, emailStatus, formatValue, html } from './text.ts';
+
+/** A check-in's card and email (SPEC 4, 6): sent at every check-in, whatever the statuses. */
+
+type RunResult = CheckinRun['results'][number];
+
+function checkinTime(run: CheckinRun, config: RenderConfig): string {
+  const defined = config.checkins.find((checkin) => checkin.id === run.checkinId);
+  return defined?.time ?? formatLocalTime(run.scheduledFor, config.monitoring.timezone);
+}
+
+function notes(run: CheckinRun, config: RenderConfig): string[] {
+  const zone = config.monitoring.timezone;
+  const notes: string[] = [];
+  if (run.late) notes.push(`run late at ${formatLocalTime(run.ranAt, zone)}: nothing was running at ${formatLocalTime(run.scheduledFor, zone)}`);
+  if (run.manual) notes.push(`run by hand at ${formatLocalTime(run.ranAt, zone)}`);
+  return notes;
+}
+
+/**
+ * The subject, e.g. `[datamon] First Shift Check 11:45: CRITICAL (1 critical, 1 warning)`;
+ * `(all 3 OK)` when nothing needs a look.
+ */
+export function checkinSubject(run: CheckinRun, config: RenderConfig): string {
+  const counts = countStatuses(run.results.map((result) => result.status));
+  return `[datamon] ${run.label} ${checkinTime(run, config)}: ${run.overall} (${countsPhrase(counts)})`;
+}
+
+function groups(run: CheckinRun, config: RenderConfig): [string, { result: RunResult; name: string }[]][] {
+  const rows = run.results.map((result) => {
+    const facts = pipelineFacts(config, result.pipelineId);
+    return { result, name: facts.name, kind: facts.kind };
+  });
+  return groupByKind(rows, (row) => row.kind);
+}
+
+export function renderCheckinCard(run: CheckinRun, config: RenderConfig): ChatPayload {
+  const zone = config.monitoring.timezone;
+  const counts = countStatuses(run.results.map((result) => result.status));
+  const sections: CardSection[] = groups(run, config).map(([group, rows]) => ({
+    header: html(group),
+    widgets: rows.map(({ result, name }) =>
+      decoratedText({
+        topLabel: html(name),
+        text: `${chatStatus(result.status)} ${html(result.message)}`,
+        bottomLabel: `value: ${html(formatValue(result.value))}`,
+      }),
+    ),
+  }));
+  return chatCard({
+    cardId: `checkin-${run.id}`,
+    title: `${STATUS_ICON[run.overall]} ${run.label} ${checkinTime(run, config)}: ${run.overall}`,
+    subtitle: [`${countsPhrase(counts)}`, localDate(new Date(run.scheduledFor), zone), ...notes(run, config)].join(' · '),
+    sections,
+    dashboardUrl: config.dashboard.public_url,
+    threadKey: null,
+  });
+}
+
+export function renderCheckinEmail(run: CheckinRun, config: RenderConfig): EmailPayload {
+  const zone = config.monitoring.timezone;
+  const when = formatLocal(run.ranAt, zone);
+  const content: EmailContent = {
+    heading: `${STATUS_ICON[run.overall]} ${run.label} ${checkinTime(run, config)}: ${run.overall}`,
+    paragraphs: [
+      cell(`Overall: ${emailStatus(run.overall)}. Checked at ${html(when)} (${html(zone)}).`, `Overall: ${run.overall}. Checked at ${when} (${zone}).`),
+      ...notes(run, config).map((note) => textCell(`This check-in was ${note}.`)),
+    ],
+    tables: groups(run, config).map(([group, rows]) => ({
+      columns: [group, 'Status', 'Details', 'Value'],
+      rows: rows.map(({ result, name }) => [
+        textCell(name),
+        cell(emailStatus(result.status), result.status),
+        textCell(result.message),
+        textCell(formatValue(result.value)),
+      ]),
+    })),
+    dashboardUrl: config.dashboard.public_url,
+    footer: `Sent by datamon for the ${run.label} check-in.`,
+  };
+  return { type: 'email', subject: checkinSubject(run, config), html: renderEmailHtml(content), text: renderEmailText(content) };
+}

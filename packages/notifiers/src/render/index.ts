@@ -1,0 +1,8 @@
+export * from './alert.ts';
+export * from './checkin.ts';
+export * from './daily-summary.ts';
+export * from './test-message.ts';
+export * from './merge.ts';
+export * from './incident-notification.ts';
+export { type RenderConfig } from './context.ts';
+export { chatStatus, emailStatus, formatDuration, countsPhrase } from './text.ts';
