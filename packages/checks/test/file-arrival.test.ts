@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { createCheckRunner, type CheckRunner } from '../src/index.ts';
+import { filePipeline } from './helpers/pipelines.ts';
+import { testConfig } from './helpers/test-config.ts';
+
+// 2026-03-30 is British Summer Time: 11:31 local is 10:31Z, 12:00 local is 11:00Z.
+const FILE = 'productivity_20260330_1131.csv';
+const at = (iso: string) => new Date(iso);
+let root: string;
+let folder: string;
+let runner: CheckRunner;
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'datamon-files-'));
+  runner = createCheckRunner(testConfig({ monitoring: { timezone: 'Europe/London' } }));
+});
+after(async () => {
+  await runner.close();
+  await rm(root, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  folder = await mkdtemp(join(root, 'csv-'));
+});
+
+describe('when the morning CSV is missing before its expected time', () => {
+  it('reports PENDING and says when it is expected', async () => {
+    const result = await runner.run(filePipeline(folder), at('2026-03-30T08:00:00Z'));
+    assert.equal(result.status, 'PENDING');
+    assert.equal(result.message, `${FILE} is expected at 11:31 (deadline 12:00)`);
+  });
+});
+
+describe('when the morning CSV is missing between its expected time and its deadline', () => {
+  it('stays PENDING up to just before 12:00', async () => {
+    const result = await runner.run(filePipeline(folder), at('2026-03-30T10:59:59Z'));
+    assert.equal(result.status, 'PENDING');
+    assert.match(result.message, /not there yet/);
+  });
+});
+
+describe('when the morning CSV is missing after its deadline', () => {
+  it('reports CRITICAL and names the file, the folder and the deadline', async () => {
+    const result = await runner.run(filePipeline(folder), at('2026-03-30T11:00:00Z'));
+    assert.equal(result.status, 'CRITICAL');
+    assert.equal(result.message, `${FILE} is missing in ${folder}: expected at 11:31, deadline 12:00 has passed`);
+    assert.equal(result.details.file, FILE);
+    assert.equal(result.value, null);
+  });
+  it('does not accept yesterday\'s file for today', async () => {
+    await writeFile(join(folder, 'productivity_20260329_1131.csv'), 'h\n1\n');
+    assert.equal((await runner.run(filePipeline(folder), at('2026-03-30T11:30:00Z'))).status, 'CRITICAL');
+  });
+});
+
+describe('when the morning CSV is there', () => {
+  it('reports OK with its data rows, even before it was expected', async () => {
+    await writeFile(join(folder, FILE), 'operator_id,calls\r\n1,20\r\n2,31\r\n3,12\r\n\r\n');
+    for (const now of ['2026-03-30T07:00:00Z', '2026-03-30T11:00:00Z']) {
+      const result = await runner.run(filePipeline(folder), at(now));
+      assert.equal(result.status, 'OK');
+      assert.equal(result.value, 3);
+      assert.equal(result.message, `${FILE} arrived in ${folder} with 3 data rows`);
+    }
+  });
+  it('reports WARNING when it holds only its header', async () => {
+    await writeFile(join(folder, FILE), 'operator_id,calls\n');
+    const result = await runner.run(filePipeline(folder), at('2026-03-30T11:45:00Z'));
+    assert.equal(result.status, 'WARNING');
+    assert.equal(result.value, 0);
+    assert.match(result.message, /has no data rows/);
+  });
+  it('reports WARNING when it is empty', async () => {
+    await writeFile(join(folder, FILE), '');
+    assert.equal((await runner.run(filePipeline(folder), at('2026-03-30T09:00:00Z'))).status, 'WARNING');
+  });
+  it('counts every line as data when header_rows is 0', async () => {
+    await writeFile(join(folder, FILE), '1,20\n2,31');
+    assert.equal((await runner.run(filePipeline(folder, { header_rows: 0 }), at('2026-03-30T11:45:00Z'))).value, 2);
+  });
+});
+
+describe('when the CSV folder cannot be read', () => {
+  it('reports CRITICAL when the folder does not exist, whatever the time', async () => {
+    const missing = join(folder, 'not-here');
+    const result = await runner.run(filePipeline(missing), at('2026-03-30T08:00:00Z'));
+    assert.equal(result.status, 'CRITICAL');
+    assert.equal(result.message, `folder ${missing} does not exist`);
+  });
+  it('reports CRITICAL when the path is a file, not a folder', async () => {
+    const file = join(folder, 'reports');
+    await writeFile(file, 'not a folder');
+    const result = await runner.run(filePipeline(file), at('2026-03-30T08:00:00Z'));
+    assert.equal(result.status, 'CRITICAL');
+    assert.equal(result.message, `folder ${file} is not a folder`);
+  });
+  it('reports CRITICAL when today\'s file name is taken by a folder', async () => {
+    await mkdir(join(folder, FILE));
+    const result = await runner.run(filePipeline(folder), at('2026-03-30T11:45:00Z'));
+    assert.equal(result.status, 'CRITICAL');
+    assert.match(result.message, /is there but is not a file/);
+  });
+  it('reports CRITICAL when permissions forbid reading the folder', { skip: process.getuid?.() === 0 ? 'root reads every folder' : false }, async () => {
+    const locked = join(folder, 'locked');
+    await mkdir(locked);
+    await chmod(locked, 0o000);
+    const result = await runner.run(filePipeline(locked), at('2026-03-30T08:00:00Z'));
+    await chmod(locked, 0o700);
+    assert.equal(result.status, 'CRITICAL');
+    assert.match(result.message, /permission denied/);
+  });
+});

@@ -1,0 +1,38 @@
+import type { FileArrivalPipeline, MysqlCountPipeline, MysqlFreshnessPipeline, SheetUpdatedPipeline } from '@datamon/core';
+
+const common = (id: string) => ({ id, name: id, action: 'fix it', not_before: null, quick_check: true });
+
+export function freshnessPipeline(fields: Partial<MysqlFreshnessPipeline> = {}): MysqlFreshnessPipeline {
+  return { ...common('etl_calls'), kind: 'mysql_freshness', table: 'FactCalls', column: 'call_start', filters: {}, warning_hours: 12, critical_hours: 24, ...fields };
+}
+
+export function countPipeline(fields: Partial<MysqlCountPipeline> = {}): MysqlCountPipeline {
+  return {
+    ...common('call_volume'),
+    kind: 'mysql_count',
+    table: 'FactCalls',
+    column: 'call_start',
+    window: 'yesterday',
+    filters: {},
+    critical_below: 1,
+    warning_below: null,
+    ...fields,
+  };
+}
+
+export function filePipeline(directory: string, fields: Partial<FileArrivalPipeline> = {}): FileArrivalPipeline {
+  return {
+    ...common('morning_csv'),
+    kind: 'file_arrival',
+    directory,
+    pattern: 'productivity_{YYYYMMDD}_1131.csv',
+    expected: '11:31',
+    deadline: '12:00',
+    header_rows: 1,
+    ...fields,
+  };
+}
+
+export function sheetPipeline(fields: Partial<SheetUpdatedPipeline> = {}): SheetUpdatedPipeline {
+  return { ...common('productivity_upload'), kind: 'sheet_updated', sheet: 'productivity', warning_minutes: 60, critical_minutes: 120, range: null, ...fields };
+}
