@@ -1,0 +1,132 @@
+import type { DatamonConfig } from '@datamon/core';
+import type { Logger } from '@datamon/io';
+import helmet from '@fastify/helmet';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { handleError, handleNotFound } from './errors.ts';
+import authPlugin from './plugins/auth.ts';
+import bullBoardPlugin, { BULL_BOARD_PATH } from './plugins/bull-board.ts';
+import dashboardFiles from './plugins/dashboard-files.ts';
+import liveUpdatesPlugin from './plugins/live-updates.ts';
+import queuesPlugin from './plugins/queues.ts';
+import redisPlugin from './plugins/redis.ts';
+import checkinRoutes from './routes/checkins.ts';
+import eventRoutes from './routes/events.ts';
+import healthRoutes from './routes/health.ts';
+import incidentRoutes from './routes/incidents.ts';
+import metricsRoutes from './routes/metrics.ts';
+import notificationRoutes from './routes/notifications.ts';
+import pipelineRoutes from './routes/pipelines.ts';
+import statusRoutes from './routes/status.ts';
+import { errorSchema } from './schemas.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: DatamonConfig;
+    /** The clock every route reads (injected in tests). */
+    now(): Date;
+  }
+}
+
+export interface AppOptions {
+  config: DatamonConfig;
+  /** The process logger (pino from @datamon/io); silent when absent. */
+  logger?: Logger;
+  /** A Redis connection to use instead of opening one; whoever passes it closes it. */
+  redis?: Redis;
+  /** The clock; `() => new Date()` by default. */
+  now?: () => Date;
+  /** How long `POST /api/pipelines/:id/run?wait=1` waits; 30 s by default (SPEC 8). */
+  runWaitMs?: number;
+  /** Failed sign-ins allowed per address per `authFailureWindowMs` before 429 (default 10 a minute). */
+  authFailureLimit?: number;
+  authFailureWindowMs?: number;
+  /** Interval of the SSE keep-alive comments (default 25 s). */
+  liveHeartbeatMs?: number;
+}
+
+/**
+ * The dashboard's Content-Security-Policy: its own scripts, styles and data only. No inline
+ * script or style is allowed; the page sets every value through the DOM.
+ */
+const DASHBOARD_CSP = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    scriptSrcAttr: ["'none'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    fontSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+};
+
+/**
+ * The whole API as a Fastify plugin (the fastify/demo shape): resources first, then security,
+ * then routes. A test registers it on a bare instance and drives it with `inject`.
+ */
+export async function datamonApp(fastify: FastifyInstance, options: AppOptions): Promise<void> {
+  fastify.decorate('config', options.config);
+  fastify.decorate('now', options.now ?? (() => new Date()));
+  fastify.addSchema(errorSchema);
+  fastify.setErrorHandler(handleError);
+  fastify.setNotFoundHandler(handleNotFound);
+
+  await fastify.register(redisPlugin, { config: options.config, redis: options.redis });
+  await fastify.register(queuesPlugin, { config: options.config });
+  await fastify.register(liveUpdatesPlugin, { config: options.config, heartbeatMs: options.liveHeartbeatMs });
+  await fastify.register(helmet, {
+    contentSecurityPolicy: DASHBOARD_CSP,
+    // TLS belongs to whatever proxy fronts the dashboard; HSTS sent from here could pin a whole
+    // internal domain to https.
+    strictTransportSecurity: false,
+  });
+  await fastify.register(authPlugin, {
+    config: options.config,
+    maxFailures: options.authFailureLimit,
+    failureWindowMs: options.authFailureWindowMs,
+  });
+
+  await fastify.register(statusRoutes);
+  await fastify.register(pipelineRoutes, { runWaitMs: options.runWaitMs });
+  await fastify.register(incidentRoutes);
+  await fastify.register(notificationRoutes);
+  await fastify.register(checkinRoutes);
+  await fastify.register(eventRoutes);
+  await fastify.register(healthRoutes);
+  await fastify.register(metricsRoutes);
+  await fastify.register(bullBoardPlugin, { prefix: BULL_BOARD_PATH });
+  await fastify.register(dashboardFiles);
+
+  fastify.addHook('onResponse', async (request, reply) => {
+    // Per-request lines at debug: a wall screen polling all day should not fill the log.
+    if (reply.statusCode >= 500) return;
+    request.log.debug({ method: request.method, url: request.url.split('?')[0], statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+}
+
+/**
+ * A ready-to-use instance of the app, not listening: `inject` it in tests, or `listen` it
+ * (see `startServer`).
+ *
+ * @param options - config, logger, and the seams tests use (redis, now, short timeouts)
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const fastify = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger as unknown as FastifyBaseLogger } : { logger: false }),
+    // Fastify's two info lines per request are replaced by one debug line (onResponse below).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 16 * 1024,
+    // A body's unknown field is a mistake worth a 400, not something to drop silently.
+    ajv: { customOptions: { removeAdditional: false } },
+    return503OnClosing: true,
+  });
+  await fastify.register(datamonApp, options);
+  await fastify.ready();
+  return fastify;
+}

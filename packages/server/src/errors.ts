@@ -1,0 +1,78 @@
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+/** The one error body of the API (SPEC 8): `{error, message, statusCode}`. */
+export interface ErrorBody {
+  /** The HTTP reason phrase, e.g. "Not Found": stable, for programs. */
+  error: string;
+  /** What went wrong and, where it helps, what to do: for people. */
+  message: string;
+  statusCode: number;
+}
+
+/**
+ * An error a route throws to answer with a given status. Everything that is not one of these (or a
+ * Fastify 4xx) becomes a 500 whose message hides the internals.
+ */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The error body for a status code: the only place an error body is made.
+ *
+ * @param statusCode - the HTTP status
+ * @param message - what went wrong, written for the person reading it
+ */
+export function errorBody(statusCode: number, message: string): ErrorBody {
+  return { error: STATUS_CODES[statusCode] ?? 'Error', message, statusCode };
+}
+
+/** Sends an error body: for hooks that answer directly rather than throw. */
+export function sendError(reply: FastifyReply, statusCode: number, message: string, headers: Record<string, string> = {}): FastifyReply {
+  return reply.code(statusCode).headers(headers).type('application/json; charset=utf-8').send(errorBody(statusCode, message));
+}
+
+export const notFound = (message: string): HttpError => new HttpError(404, message);
+export const conflict = (message: string): HttpError => new HttpError(409, message);
+
+/** ioredis errors that mean "Redis is not there": the API then answers 503, not 500. */
+function isRedisUnavailable(error: Error): boolean {
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|ECONNREFUSED|Stream isn't writeable|enableOfflineQueue/i.test(error.message)
+  );
+}
+
+/**
+ * The app's error handler: every failure leaves as `{error, message, statusCode}`. Validation
+ * failures (params, query, body) are 400 with Fastify's precise message ("querystring/hours must
+ * be <= 2160"); unexpected errors are logged with their stack and answered without it.
+ */
+export function handleError(error: FastifyError | HttpError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof HttpError) return sendError(reply, error.statusCode, error.message, { ...error.headers });
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) return sendError(reply, 400, fastifyError.message);
+  const statusCode = fastifyError.statusCode;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return sendError(reply, statusCode, fastifyError.message);
+  }
+  if (isRedisUnavailable(error)) {
+    request.log.error({ err: error, url: request.url }, 'Redis is not reachable');
+    return sendError(reply, 503, 'Redis is not reachable; the API answers again as soon as it is (see /readyz)');
+  }
+  request.log.error({ err: error, method: request.method, url: request.url }, 'request failed');
+  return sendError(reply, 500, 'internal error; the server log has the details');
+}
+
+/** The 404 for a path no route serves. */
+export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`);
+}

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import { checkinOr404 } from '../lookup.ts';
+import { errorResponses, jobIdSchema, pipelineIdParams } from '../schemas.ts';
+
+/** `POST /api/checkins/:id/run` (SPEC 8): a manual run, card and email included. */
+export default async function checkinRoutes(fastify: FastifyInstance): Promise<void> {
+  fastify.post<{ Params: { id: string } }>(
+    '/api/checkins/:id/run',
+    {
+      onRequest: fastify.authorize('write'),
+      // Check-in ids follow the same rule as pipeline ids.
+      schema: { params: pipelineIdParams, response: { 202: jobIdSchema, ...errorResponses } },
+    },
+    async (request, reply) => {
+      const checkin = checkinOr404(fastify.config, request.params.id);
+      const job = await fastify.queues.addCheckJob('checkin', {
+        checkinId: checkin.id,
+        scheduledFor: fastify.now().toISOString(),
+        late: false,
+        manual: true,
+      });
+      request.log.info({ checkinId: checkin.id, jobId: job.id, by: request.principal?.name }, 'check-in run requested');
+      return reply.code(202).send({ jobId: String(job.id) });
+    },
+  );
+}

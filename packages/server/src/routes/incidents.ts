@@ -1,0 +1,86 @@
+import type { IncidentRecord, NotificationRecord } from '@datamon/core';
+import type { FastifyInstance } from 'fastify';
+import { conflict, notFound } from '../errors.ts';
+import { errorResponses, incidentIdParams, incidentListItemSchema, incidentRecordSchema } from '../schemas.ts';
+
+/** The incident as `/api/incidents` lists it (SPEC 8): `pipeline` is the pipeline id. */
+function incidentView(incident: IncidentRecord, notifications: NotificationRecord[]) {
+  return {
+    id: incident.id,
+    pipeline: incident.pipelineId,
+    pipelineName: incident.pipelineName,
+    status: incident.status,
+    worstStatus: incident.worstStatus,
+    openedAt: incident.openedAt,
+    closedAt: incident.closedAt,
+    acknowledged: incident.acknowledged,
+    acknowledgedAt: incident.acknowledgedAt,
+    acknowledgedBy: incident.acknowledgedBy,
+    message: incident.message,
+    value: incident.value,
+    escalations: incident.escalations,
+    held: incident.held,
+    notifications,
+  };
+}
+
+/** The lock the alert worker takes around the same pipeline's incident state. */
+export const pipelineLock = (pipelineId: string): string => `pipeline:${pipelineId}`;
+
+/** `GET /api/incidents` and `POST /api/incidents/:id/ack` (SPEC 8). */
+export default async function incidentRoutes(fastify: FastifyInstance): Promise<void> {
+  const { config, store } = fastify;
+
+  fastify.get<{ Querystring: { state: 'open' | 'all'; limit: number } }>(
+    '/api/incidents',
+    {
+      onRequest: fastify.authorize('read'),
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            state: { type: 'string', enum: ['open', 'all'], default: 'open' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+          },
+        },
+        response: { 200: { type: 'array', items: incidentListItemSchema }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const incidents = await store.incidents.list({ state: request.query.state, limit: request.query.limit });
+      const notifications = await Promise.all(incidents.map((incident) => store.notifications.forIncident(incident.id)));
+      return incidents.map((incident, index) => incidentView(incident, notifications[index] ?? []));
+    },
+  );
+
+  fastify.post<{ Params: { id: string } }>(
+    '/api/incidents/:id/ack',
+    {
+      onRequest: fastify.authorize('write'),
+      schema: { params: incidentIdParams, response: { 200: incidentRecordSchema, ...errorResponses } },
+    },
+    async (request) => {
+      const found = await store.incidents.get(request.params.id);
+      if (!found) throw notFound(`no incident "${request.params.id}"`);
+      // Read-modify-write under the alert worker's lock: an ack must not be lost to (or undo)
+      // an escalation written at the same moment.
+      const acknowledged = await store.withLock(pipelineLock(found.pipelineId), async () => {
+        const incident = await store.incidents.get(found.id);
+        if (!incident) throw notFound(`no incident "${found.id}"`);
+        if (incident.closedAt !== null) throw conflict(`incident ${incident.id} closed at ${incident.closedAt}; there is nothing to acknowledge`);
+        if (incident.acknowledged) return incident;
+        const updated: IncidentRecord = {
+          ...incident,
+          acknowledged: true,
+          acknowledgedAt: fastify.now().toISOString(),
+          acknowledgedBy: request.principal?.name ?? null,
+        };
+        await store.incidents.save(updated);
+        return updated;
+      });
+      await store.refreshSnapshot(config, fastify.now());
+      request.log.info({ incidentId: acknowledged.id, pipelineId: acknowledged.pipelineId, by: acknowledged.acknowledgedBy }, 'incident acknowledged');
+      return acknowledged;
+    },
+  );
+}

@@ -1,0 +1,101 @@
+import { STATUSES, type NotificationRecord, type StatusSnapshot } from '@datamon/core';
+import type { FastifyInstance } from 'fastify';
+import { Gauge, Registry } from 'prom-client';
+
+const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed'] as const;
+const OUTCOMES = ['sent', 'failed', 'skipped', 'retrying'] as const;
+
+/**
+ * `GET /metrics` in Prometheus text (SPEC 8), always open. Everything is read from Redis at scrape
+ * time, so any number of API processes report the same figures. A registry per app (not
+ * prom-client's global one) lets tests build many apps in one process.
+ */
+export default async function metricsRoutes(fastify: FastifyInstance): Promise<void> {
+  const { config, store } = fastify;
+  const registry = new Registry();
+  const pipelineStatus = new Gauge({
+    name: 'datamon_pipeline_status',
+    help: 'Current status of each pipeline: 1 for its status, 0 for the others',
+    labelNames: ['pipeline', 'status'],
+    registers: [registry],
+  });
+  const overall = new Gauge({ name: 'datamon_overall_status', help: 'Overall status: 1 for the current one', labelNames: ['status'], registers: [registry] });
+  const duration = new Gauge({
+    name: 'datamon_pipeline_last_check_duration_seconds',
+    help: 'How long the latest check of each pipeline took',
+    labelNames: ['pipeline'],
+    registers: [registry],
+  });
+  const checkedAt = new Gauge({
+    name: 'datamon_pipeline_last_checked_timestamp_seconds',
+    help: 'When each pipeline was last checked (Unix time)',
+    labelNames: ['pipeline'],
+    registers: [registry],
+  });
+  const openIncident = new Gauge({
+    name: 'datamon_pipeline_incident_open',
+    help: '1 while the pipeline has an open incident (2 once acknowledged)',
+    labelNames: ['pipeline'],
+    registers: [registry],
+  });
+  const notifications = new Gauge({
+    name: 'datamon_notifications',
+    help: 'Notifications in the kept record (the latest 10,000) by channel and outcome',
+    labelNames: ['channel', 'outcome'],
+    registers: [registry],
+  });
+  const queueJobs = new Gauge({ name: 'datamon_queue_jobs', help: 'Jobs per queue and state', labelNames: ['queue', 'state'], registers: [registry] });
+  const liveClients = new Gauge({ name: 'datamon_dashboard_live_clients', help: 'Open live-update streams on this API process', registers: [registry] });
+
+  async function collect(): Promise<void> {
+    const [snapshotJson, latest, records, counts] = await Promise.all([
+      store.snapshotJson(),
+      store.results.allLatest(),
+      // Counted in the hash rather than by a counter so the figures survive restarts and add up
+      // across processes; the record is bounded, so this is bounded too.
+      fastify.redis.hvals(store.keys.notifications),
+      Promise.all([...fastify.queues.all].map(async ([name, queue]) => [name, await queue.getJobCounts(...JOB_STATES)] as const)),
+    ]);
+    const snapshot = snapshotJson ? (JSON.parse(snapshotJson) as StatusSnapshot) : null;
+
+    pipelineStatus.reset();
+    openIncident.reset();
+    for (const pipeline of snapshot?.pipelines ?? []) {
+      for (const status of STATUSES) pipelineStatus.set({ pipeline: pipeline.id, status }, pipeline.status === status ? 1 : 0);
+      openIncident.set({ pipeline: pipeline.id }, pipeline.incident ? (pipeline.acknowledged ? 2 : 1) : 0);
+    }
+    overall.reset();
+    if (snapshot) for (const status of STATUSES) overall.set({ status }, snapshot.overall === status ? 1 : 0);
+
+    duration.reset();
+    checkedAt.reset();
+    for (const pipeline of config.pipelines) {
+      const result = latest[pipeline.id];
+      if (!result) continue;
+      duration.set({ pipeline: pipeline.id }, result.durationMs / 1000);
+      checkedAt.set({ pipeline: pipeline.id }, Date.parse(result.checkedAt) / 1000);
+    }
+
+    notifications.reset();
+    const tally = new Map<string, number>();
+    for (const channel of ['chat', 'email']) for (const outcome of OUTCOMES) tally.set(`${channel}\u0000${outcome}`, 0);
+    for (const raw of records) {
+      const record = JSON.parse(raw) as NotificationRecord;
+      const key = `${record.channel}\u0000${record.outcome}`;
+      tally.set(key, (tally.get(key) ?? 0) + 1);
+    }
+    for (const [key, count] of tally) {
+      const [channel = '', outcome = ''] = key.split('\u0000');
+      notifications.set({ channel, outcome }, count);
+    }
+
+    queueJobs.reset();
+    for (const [queue, byState] of counts) for (const state of JOB_STATES) queueJobs.set({ queue, state }, byState[state] ?? 0);
+    liveClients.set(fastify.live.clients);
+  }
+
+  fastify.get('/metrics', async (_request, reply) => {
+    await collect();
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+}

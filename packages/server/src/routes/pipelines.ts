@@ -1,0 +1,211 @@
+import { buildStatusSnapshot, type CheckResult } from '@datamon/core';
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from '../errors.ts';
+import { pipelineOr404 } from '../lookup.ts';
+import {
+  errorResponses,
+  historyEntrySchema,
+  incidentRecordSchema,
+  jobIdSchema,
+  pipelineIdParams,
+  pipelineViewProperties,
+  storedResultSchema,
+} from '../schemas.ts';
+
+interface IdParams {
+  id: string;
+}
+
+/** The most a `?wait=1` request waits for its check (SPEC 8). */
+export const RUN_WAIT_MS = 30_000;
+
+const resultSchema = {
+  type: 'object',
+  required: ['status', 'value', 'message', 'checkedAt'],
+  properties: {
+    status: { type: 'string' },
+    value: { type: ['number', 'string', 'null'] },
+    message: { type: 'string' },
+    checkedAt: { type: 'string' },
+  },
+} as const;
+
+function isCheckResult(value: unknown): value is CheckResult {
+  return typeof value === 'object' && value !== null && 'status' in value && 'message' in value && 'checkedAt' in value;
+}
+
+/**
+ * One pipeline, its history, run-now and silences (SPEC 8).
+ *
+ * @param options.runWaitMs - how long `?wait=1` waits (tests shorten it)
+ */
+export default async function pipelineRoutes(fastify: FastifyInstance, options: { runWaitMs?: number }): Promise<void> {
+  const { config, store } = fastify;
+  const runWaitMs = options.runWaitMs ?? RUN_WAIT_MS;
+  const read = fastify.authorize('read');
+  const write = fastify.authorize('write');
+
+  fastify.get<{ Params: IdParams }>(
+    '/api/pipelines/:id',
+    {
+      onRequest: read,
+      schema: {
+        params: pipelineIdParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              ...pipelineViewProperties,
+              latest: { anyOf: [storedResultSchema, { type: 'null' }] },
+              openIncident: { anyOf: [incidentRecordSchema, { type: 'null' }] },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const pipeline = pipelineOr404(config, request.params.id);
+      const now = fastify.now();
+      const [latest, openIncident, silencedUntil] = await Promise.all([
+        store.results.latest(pipeline.id),
+        store.incidents.open(pipeline.id),
+        store.silences.until(pipeline.id, now),
+      ]);
+      // The same pure function that builds /api/status, fed with this one pipeline's state, so
+      // both views always agree on what "status" and "since" mean.
+      const [view] = buildStatusSnapshot(
+        {
+          pipelines: [pipeline],
+          checkins: [],
+          latest: latest ? { [pipeline.id]: latest } : {},
+          openIncidents: openIncident ? { [pipeline.id]: openIncident } : {},
+          silences: silencedUntil ? { [pipeline.id]: silencedUntil.toISOString() } : {},
+          checkinRuns: {},
+        },
+        now,
+      ).pipelines;
+      return { ...view, latest, openIncident };
+    },
+  );
+
+  fastify.get<{ Params: IdParams; Querystring: { hours: number } }>(
+    '/api/pipelines/:id/history',
+    {
+      onRequest: read,
+      schema: {
+        params: pipelineIdParams,
+        querystring: {
+          type: 'object',
+          properties: { hours: { type: 'integer', minimum: 1, maximum: 2160, default: 24 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { id: { type: 'string' }, hours: { type: 'integer' }, results: { type: 'array', items: historyEntrySchema } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const pipeline = pipelineOr404(config, request.params.id);
+      const { hours } = request.query;
+      const since = new Date(fastify.now().getTime() - hours * 3_600_000);
+      return { id: pipeline.id, hours, results: await store.results.history(pipeline.id, since) };
+    },
+  );
+
+  fastify.post<{ Params: IdParams; Querystring: { wait?: string } }>(
+    '/api/pipelines/:id/run',
+    {
+      onRequest: write,
+      schema: {
+        params: pipelineIdParams,
+        querystring: { type: 'object', properties: { wait: { type: 'string', enum: ['0', '1', 'true', 'false'] } } },
+        response: {
+          200: { type: 'object', properties: { jobId: { type: 'string' }, result: resultSchema } },
+          202: jobIdSchema,
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const pipeline = pipelineOr404(config, request.params.id);
+      const wait = request.query.wait === '1' || request.query.wait === 'true';
+      // Listening starts before the job exists, so a fast worker's completion cannot be missed.
+      const events = wait ? await fastify.queues.checkEvents() : null;
+      const job = await fastify.queues.addCheckJob('run-pipeline', {
+        pipelineId: pipeline.id,
+        requestedAt: fastify.now().toISOString(),
+        requestedBy: request.principal?.name ?? 'api',
+      });
+      const jobId = String(job.id);
+      request.log.info({ pipelineId: pipeline.id, jobId, by: request.principal?.name }, 'run-now requested');
+      if (!events) return reply.code(202).send({ jobId });
+      let returned: unknown;
+      try {
+        returned = await job.waitUntilFinished(events, runWaitMs);
+      } catch (err) {
+        const state = await job.getState().catch(() => 'unknown');
+        if (state === 'failed') {
+          request.log.error({ err, pipelineId: pipeline.id, jobId }, 'run-now job failed');
+          throw new HttpError(500, `the check job ${jobId} failed: ${(err as Error).message}`);
+        }
+        throw new HttpError(
+          504,
+          `the check did not finish within ${Math.round(runWaitMs / 1000)} s (job ${jobId} is ${state}); its result will show in /api/status when it does`,
+        );
+      }
+      if (!isCheckResult(returned)) throw new HttpError(500, `the check job ${jobId} finished without a result`);
+      const { status, value, message, checkedAt } = returned;
+      return reply.code(200).send({ jobId, result: { status, value, message, checkedAt } });
+    },
+  );
+
+  const silenceResponse = {
+    200: {
+      type: 'object',
+      properties: { id: { type: 'string' }, silencedUntil: { type: ['string', 'null'] } },
+    },
+    ...errorResponses,
+  } as const;
+
+  fastify.post<{ Params: IdParams; Body: { minutes: number } }>(
+    '/api/pipelines/:id/silence',
+    {
+      onRequest: write,
+      schema: {
+        params: pipelineIdParams,
+        body: {
+          type: 'object',
+          required: ['minutes'],
+          additionalProperties: false,
+          properties: { minutes: { type: 'integer', minimum: 1, maximum: 10_080 } },
+        },
+        response: silenceResponse,
+      },
+    },
+    async (request) => {
+      const pipeline = pipelineOr404(config, request.params.id);
+      const now = fastify.now();
+      const until = new Date(now.getTime() + request.body.minutes * 60_000);
+      await store.silences.silence(pipeline.id, until);
+      await store.refreshSnapshot(config, now);
+      request.log.info({ pipelineId: pipeline.id, until: until.toISOString(), by: request.principal?.name }, 'pipeline silenced');
+      return { id: pipeline.id, silencedUntil: until.toISOString() };
+    },
+  );
+
+  fastify.delete<{ Params: IdParams }>(
+    '/api/pipelines/:id/silence',
+    { onRequest: write, schema: { params: pipelineIdParams, response: silenceResponse } },
+    async (request) => {
+      const pipeline = pipelineOr404(config, request.params.id);
+      const ended = await store.silences.unsilence(pipeline.id);
+      await store.refreshSnapshot(config, fastify.now());
+      if (ended) request.log.info({ pipelineId: pipeline.id, by: request.principal?.name }, 'silence ended');
+      return { id: pipeline.id, silencedUntil: null };
+    },
+  );
+}

@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import { errorResponses, statusSnapshotSchema } from '../schemas.ts';
+
+/**
+ * `GET /api/status` (SPEC 8), `GET /api/meta` and `GET /api/session`.
+ *
+ * The status is the snapshot the workers keep in Redis, sent as the stored string: one GET, no
+ * parse, no serialise. Before any worker has written one, it is built here once.
+ */
+export default async function statusRoutes(fastify: FastifyInstance): Promise<void> {
+  const { config, store } = fastify;
+
+  fastify.get(
+    '/api/status',
+    {
+      onRequest: fastify.authorize('read'),
+      // The schema documents the shape; the stored string is sent as-is and never re-serialised.
+      schema: { response: { 200: statusSnapshotSchema, ...errorResponses } },
+    },
+    async (_request, reply) => {
+      const json = (await store.snapshotJson()) ?? JSON.stringify(await store.refreshSnapshot(config, fastify.now()));
+      return reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(json);
+    },
+  );
+
+  fastify.get(
+    '/api/meta',
+    {
+      schema: {
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              refreshSeconds: { type: 'integer' },
+              timezone: { type: 'string' },
+              publicUrl: { type: 'string' },
+              auth: {
+                type: 'object',
+                properties: { configured: { type: 'boolean' }, basic: { type: 'boolean' }, protectReads: { type: 'boolean' } },
+              },
+            },
+          },
+        },
+      },
+    },
+    // What the page needs before its first /api/status: open even with protect_reads, and
+    // free of anything a stranger could use.
+    async () => ({
+      refreshSeconds: config.dashboard.refresh_seconds,
+      timezone: config.monitoring.timezone,
+      publicUrl: config.dashboard.public_url,
+      auth: {
+        configured: fastify.authConfigured,
+        basic: Boolean(config.dashboard.auth.username && config.dashboard.auth.password),
+        protectReads: config.dashboard.auth.protect_reads,
+      },
+    }),
+  );
+
+  fastify.get(
+    '/api/session',
+    {
+      onRequest: fastify.authorize('write'),
+      schema: {
+        response: {
+          200: { type: 'object', properties: { name: { type: 'string' }, method: { type: 'string' } } },
+          ...errorResponses,
+        },
+      },
+    },
+    // The sign-in form asks this with the credentials it was given: 200 means they will work.
+    async (request) => request.principal,
+  );
+}
