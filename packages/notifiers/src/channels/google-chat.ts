@@ -32,14 +32,23 @@ export function createGoogleChatNotifier(config: Pick<DatamonConfig, 'google_cha
       if (payload.type !== 'chat') throw new DeliveryError('chat', `the Google Chat notifier was given a ${payload.type} payload`, { permanent: true });
       if (disabledReason) return skipped('chat', disabledReason);
       const url = postUrl(webhookUrl, payload);
+      let status: number;
       try {
-        await http.post(url, { json: bodyOf(payload) });
+        status = (await http.post(url, { json: bodyOf(payload) })).statusCode;
       } catch (err) {
         const classified = classifyHttpError(err, now());
         throw new DeliveryError('chat', `Google Chat: ${scrubSecrets(classified.message, secrets)}`, {
           permanent: classified.permanent,
           retryAfterMs: classified.retryAfterMs,
           statusCode: classified.statusCode,
+        });
+      }
+      if (status >= 300) {
+        // Redirects are not followed (the query would travel to wherever they point): a webhook
+        // answering one is misconfigured.
+        throw new DeliveryError('chat', `Google Chat: HTTP ${status} (a redirect, not followed) from ${redactUrl(webhookUrl)}; check google_chat.webhook_url`, {
+          permanent: true,
+          statusCode: status,
         });
       }
       deps.logger?.debug({ channel: 'chat', threadKey: payload.threadKey }, 'chat message posted');

@@ -75,7 +75,8 @@ function happening(message: AlertMessage, config: RenderConfig): string {
       break;
   }
   if (message.late) parts.push('held back while the pipeline was silenced or flapping');
-  return parts.join(' · ');
+  const line = parts.join(' · ');
+  return line.charAt(0).toUpperCase() + line.slice(1);
 }
 
 function facts(message: AlertMessage, config: RenderConfig): Fact[] {
@@ -159,7 +160,7 @@ export function renderAlertEmail(message: AlertMessage, config: RenderConfig): E
   const content: EmailContent = {
     heading: title(message),
     paragraphs: [textCell(happening(message, config))],
-    tables: [{ columns: ['Pipeline', incident.pipelineName], rows }],
+    tables: [{ columns: ['Pipeline', incident.pipelineName], rows, layout: 'facts' }],
     dashboardUrl: config.dashboard.public_url,
     footer: `Sent by datamon for incident ${incident.id}. Acknowledge it on the dashboard to stop escalations.`,
   };

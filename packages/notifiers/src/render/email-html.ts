@@ -15,6 +15,8 @@ export interface EmailCell {
 export interface EmailTable {
   columns: string[];
   rows: EmailCell[][];
+  /** `facts`: two columns, label and value (text part: "Label: value" lines). */
+  layout?: 'rows' | 'facts';
 }
 
 export interface EmailContent {
@@ -70,6 +72,11 @@ export function renderEmailText(content: EmailContent): string {
   for (const p of content.paragraphs) lines.push(p.text);
   for (const table of content.tables) {
     lines.push('');
+    if (table.layout === 'facts') {
+      lines.push(table.columns.join(': '));
+      for (const [label, value] of table.rows) lines.push(`${label?.text ?? ''}: ${value?.text ?? ''}`);
+      continue;
+    }
     for (const row of table.rows) {
       lines.push(`- ${row.map((c, index) => (index === 0 ? c.text : `${table.columns[index]}: ${c.text}`)).join(' | ')}`);
     }
