@@ -11,3 +11,4 @@ export * from './rules/index.ts';
 export * from './snapshot.ts';
 export * from './incident-rule.ts';
 export * from './uptime.ts';
+export * from './schedule.ts';

@@ -1,0 +1,84 @@
+import type { DatamonConfig } from '@datamon/core';
+import type { Logger } from '@datamon/io';
+import { createRedisConnection, DatamonStore } from '@datamon/store';
+import type { Redis } from 'ioredis';
+import { ConnectionReport } from './connection-report.ts';
+import { closeRedis } from './queues.ts';
+
+/** A running process role (`datamon start --role ...`). */
+export interface RoleHandle {
+  name: string;
+  /** Stops taking work, lets running work finish (bounded), and closes every connection. */
+  close(): Promise<void>;
+}
+
+/** What every role is started with. */
+export interface RoleDeps {
+  config: DatamonConfig;
+  logger: Logger;
+  /** The clock (tests pin it); `new Date()` by default. */
+  now?: () => Date;
+}
+
+/**
+ * Starts one role. It must return promptly even when Redis is down (the role keeps retrying in
+ * the background and says so once), so that a stop signal can always reach its handle.
+ */
+export type RoleStarter<Handle extends RoleHandle = RoleHandle, Deps extends RoleDeps = RoleDeps> = (deps: Deps) => Promise<Handle>;
+
+/**
+ * The plumbing a role shares: one Redis connection (its queues share it; workers duplicate it for
+ * their blocking reads), one connection report, the store, and a stack of things to close,
+ * closed last-opened-first so nothing is used after it has been closed.
+ */
+export class RoleRuntime {
+  readonly redis: Redis;
+  readonly report: ConnectionReport;
+  readonly store: DatamonStore;
+  private readonly closers: { what: string; close: () => Promise<void> }[] = [];
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    readonly config: DatamonConfig,
+    readonly logger: Logger,
+  ) {
+    this.redis = createRedisConnection(config.redis.url);
+    this.report = new ConnectionReport(logger, config.redis.url);
+    this.report.watch(this.redis);
+    this.store = new DatamonStore(this.redis, { prefix: config.redis.prefix, historyDays: config.monitoring.history_days });
+    this.onClose('redis connection', () => closeRedis(this.redis));
+  }
+
+  /** Registers something to close; what is registered last is closed first. */
+  onClose(what: string, close: () => Promise<void>): void {
+    this.closers.push({ what, close });
+  }
+
+  /** Closes everything once (later calls wait for the first), logging what fails. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const closer of [...this.closers].reverse()) {
+        try {
+          await closer.close();
+        } catch (err) {
+          this.logger.warn({ err, what: closer.what }, 'could not close cleanly');
+        }
+      }
+    })();
+    return this.closing;
+  }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
