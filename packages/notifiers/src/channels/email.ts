@@ -128,7 +128,8 @@ export function classifySmtpError(err: unknown, secrets: readonly string[] = [])
   else permanent = !TRANSIENT_CODES.has(code);
 
   const rejected = addresses(fields.rejected);
-  const what = fields.response ? `${fields.message ?? 'error'} (${fields.response})` : (fields.message ?? String(err));
+  const said = fields.message ?? String(err);
+  const what = fields.response && !said.includes(fields.response) ? `${said} (${fields.response})` : said;
   const hint =
     code === 'EAUTH' || code === 'ENOAUTH'
       ? '; check email.user and email.password'
