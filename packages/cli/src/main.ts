@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { createCliContext, describeFailure } from './context.ts';
 import { register as registerConfig } from './commands/config.ts';
+import { register as registerStart } from './commands/start.ts';
 import { register as registerCheck } from './commands/check.ts';
 import { register as registerDemoSeed } from './commands/demo-seed.ts';
+import { register as registerNotify } from './commands/notify.ts';
 
 /**
  * The datamon binary (SPEC 7). Each command lives in `commands/<name>.ts` and registers itself
@@ -15,8 +17,10 @@ export function buildProgram(ctx = createCliContext()): Command {
     .showHelpAfterError()
     .exitOverride();
   registerConfig(program, ctx);
+  registerStart(program, ctx);
   registerCheck(program, ctx);
   registerDemoSeed(program, ctx);
+  registerNotify(program, ctx);
   return program;
 }
 
