@@ -40,6 +40,7 @@ const CONCURRENCY = 4;
 export function createCheckRunner(config: DatamonConfig, deps: CheckRunnerDeps = {}): CheckRunner {
   const logger = deps.logger ?? createLogger({ role: 'checks', level: 'silent' });
   const registry = deps.registry ?? checkRegistry;
+  // google_sheets has no timeout key of its own: one source call, one limit, database.query_timeout_ms.
   const http = deps.http ?? createHttpClient({ timeoutMs: config.database.query_timeout_ms });
   const warehouse = createWarehouse(config.database, logger);
   const google = createGoogleApi(config.google_sheets, http);

@@ -14,6 +14,7 @@ export const fileArrival: CheckKind<'file_arrival'> = {
   kind: 'file_arrival',
   async run(pipeline, ctx) {
     const zone = ctx.config.monitoring.timezone;
+    // A relative folder is read from the working directory, like a relative --config path.
     const directory = resolve(pipeline.directory);
     const fileName = fillDateTemplate(pipeline.pattern, ctx.now, zone);
     const path = join(directory, fileName);
