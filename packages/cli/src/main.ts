@@ -5,7 +5,6 @@ import { register as registerStart } from './commands/start.ts';
 import { register as registerCheck } from './commands/check.ts';
 import { register as registerDemoSeed } from './commands/demo-seed.ts';
 import { register as registerNotify } from './commands/notify.ts';
-import { register as registerNotify } from './commands/notify.ts';
 
 /**
  * The datamon binary (SPEC 7). Each command lives in `commands/<name>.ts` and registers itself
@@ -21,7 +20,6 @@ export function buildProgram(ctx = createCliContext()): Command {
   registerStart(program, ctx);
   registerCheck(program, ctx);
   registerDemoSeed(program, ctx);
-  registerNotify(program, ctx);
   registerNotify(program, ctx);
   return program;
 }
