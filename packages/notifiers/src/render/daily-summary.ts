@@ -9,13 +9,17 @@ import { chatStatus, emailStatus, html, plural } from './text.ts';
  * pipeline's figures. Input is `dailyUptime(...)` from core.
  */
 
-function checksLine(figures: PipelineDayFigures): string {
+function countsLine(figures: PipelineDayFigures): string {
   const { counts } = figures;
   const parts = [`${counts.OK} OK`];
   if (counts.WARNING) parts.push(`${counts.WARNING} warning`);
   if (counts.CRITICAL) parts.push(`${counts.CRITICAL} critical`);
   if (counts.PENDING) parts.push(`${counts.PENDING} pending`);
-  return `${plural(figures.checks, 'check')}: ${parts.join(', ')}`;
+  return parts.join(', ');
+}
+
+function checksLine(figures: PipelineDayFigures): string {
+  return figures.checks === 0 ? 'no checks' : `${plural(figures.checks, 'check')}: ${countsLine(figures)}`;
 }
 
 const NO_DATA_CHAT = `⏳ <font color="${STATUS_COLOUR.PENDING}"><b>NO RESULTS</b></font>`;
@@ -69,7 +73,7 @@ export function renderDailySummaryEmail(day: DailyUptime, config: RenderConfig):
           textCell(name),
           figures.lastStatus ? cell(emailStatus(figures.lastStatus), figures.lastStatus) : textCell('no results'),
           textCell(formatUptime(figures.uptimePercent)),
-          textCell(checksLine(figures)),
+          textCell(figures.checks === 0 ? '0' : `${figures.checks} (${countsLine(figures)})`),
           textCell(String(figures.incidentsOpened)),
         ]),
       },
