@@ -52,6 +52,7 @@ export interface NotifierDeps {
 
 export type NotifierFactory = (config: DatamonConfig, deps: NotifierDeps) => Notifier;
 
+/** The result of a send on a disabled or unconfigured channel. */
 export function skipped(channel: NotificationChannel, reason: string): SendResult {
   return { channel, outcome: 'skipped', detail: reason, accepted: [], rejected: [] };
 }

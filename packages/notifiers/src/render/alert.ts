@@ -153,6 +153,11 @@ export function renderAlertCard(message: AlertMessage, config: RenderConfig): Ch
   });
 }
 
+/**
+ * The incident's email: subject as {@link alertSubject}, the same facts as the card in a table
+ * (status, what failed, measured value against threshold, first detected, required action), the
+ * dashboard link, and a plain-text part.
+ */
 export function renderAlertEmail(message: AlertMessage, config: RenderConfig): EmailPayload {
   const list = facts(message, config);
   const rows: EmailCell[][] = list.map((fact) => [textCell(fact.label), cell(fact.email, fact.text)]);

@@ -47,6 +47,14 @@ function groups(run: CheckinRun, config: RenderConfig): [string, { result: RunRe
   return groupByKind(rows, (row) => row.kind);
 }
 
+/**
+ * The check-in card: header with the overall status and counts, a section per group of
+ * pipelines (Warehouse, Files, Google Sheets) with each one's icon, coloured status and message,
+ * and the dashboard button. No thread: each check-in is a message of its own.
+ *
+ * @param run - the stored check-in run (results included)
+ * @param config - the effective config (time zone, dashboard URL, pipelines, check-ins)
+ */
 export function renderCheckinCard(run: CheckinRun, config: RenderConfig): ChatPayload {
   const zone = config.monitoring.timezone;
   const counts = countStatuses(run.results.map((result) => result.status));
@@ -70,6 +78,10 @@ export function renderCheckinCard(run: CheckinRun, config: RenderConfig): ChatPa
   });
 }
 
+/**
+ * The check-in email: subject as {@link checkinSubject}, a table of pipelines per group with
+ * coloured statuses, the dashboard link, and the same as plain text.
+ */
 export function renderCheckinEmail(run: CheckinRun, config: RenderConfig): EmailPayload {
   const zone = config.monitoring.timezone;
   const when = formatLocal(run.ranAt, zone);

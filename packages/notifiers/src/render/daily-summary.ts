@@ -36,6 +36,12 @@ function rows(day: DailyUptime, config: RenderConfig) {
   });
 }
 
+/**
+ * The daily summary card: uptime % and the status now per pipeline (a section per group), the
+ * day's result counts and incidents opened, and the dashboard button. No thread.
+ *
+ * @param day - `dailyUptime(...)` for the local day
+ */
 export function renderDailySummaryCard(day: DailyUptime, config: RenderConfig): ChatPayload {
   const sections: CardSection[] = groupByKind(rows(day, config), (row) => row.kind).map(([group, list]) => ({
     header: html(group),
@@ -57,6 +63,7 @@ export function renderDailySummaryCard(day: DailyUptime, config: RenderConfig): 
   });
 }
 
+/** The daily summary email: one table of pipelines (status now, uptime, checks, incidents opened). */
 export function renderDailySummaryEmail(day: DailyUptime, config: RenderConfig): EmailPayload {
   const content: EmailContent = {
     heading: `${STATUS_ICON[day.overall]} Daily summary ${day.date}: ${day.overall}`,

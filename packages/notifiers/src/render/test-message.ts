@@ -8,6 +8,7 @@ import { chatStatus, html, plural } from './text.ts';
 
 export const TEST_SUBJECT = '[datamon] Test message';
 
+/** The card `datamon notify test` sends. @param now - shown as the local sending time */
 export function renderTestCard(config: RenderConfig, now: Date): ChatPayload {
   const zone = config.monitoring.timezone;
   const when = `${formatLocal(now, zone)} (${zone})`;
@@ -29,6 +30,7 @@ export function renderTestCard(config: RenderConfig, now: Date): ChatPayload {
   });
 }
 
+/** The email `datamon notify test` sends, subject {@link TEST_SUBJECT}. */
 export function renderTestEmail(config: RenderConfig, now: Date): EmailPayload {
   const zone = config.monitoring.timezone;
   const content: EmailContent = {
