@@ -2,6 +2,7 @@ import type { DatamonConfig } from '@datamon/core';
 import type { Logger } from '@datamon/io';
 import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { handleError, handleNotFound } from './errors.ts';
 import authPlugin from './plugins/auth.ts';
@@ -70,7 +71,7 @@ const DASHBOARD_CSP = {
  * The whole API as a Fastify plugin (the fastify/demo shape): resources first, then security,
  * then routes. A test registers it on a bare instance and drives it with `inject`.
  */
-export async function datamonApp(fastify: FastifyInstance, options: AppOptions): Promise<void> {
+async function datamonAppPlugin(fastify: FastifyInstance, options: AppOptions): Promise<void> {
   fastify.decorate('config', options.config);
   fastify.decorate('now', options.now ?? (() => new Date()));
   fastify.addSchema(errorSchema);
@@ -109,6 +110,12 @@ export async function datamonApp(fastify: FastifyInstance, options: AppOptions):
     request.log.debug({ method: request.method, url: request.url.split('?')[0], statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 }
+
+/**
+ * The app as a plugin. Not encapsulated (fastify-plugin), so whoever registers it sees its
+ * decorators (`store`, `queues`): tests seed and inspect through them.
+ */
+export const datamonApp = fp(datamonAppPlugin, { name: 'datamon-app', fastify: '5.x' });
 
 /**
  * A ready-to-use instance of the app, not listening: `inject` it in tests, or `listen` it
