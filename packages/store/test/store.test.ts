@@ -56,6 +56,7 @@ describe('the status snapshot', () => {
       id: 'etl_calls-1', pipelineId: 'etl_calls', pipelineName: 'ETL Calls', status: 'CRITICAL', worstStatus: 'CRITICAL',
       openedAt: '2026-03-30T07:10:00Z', closedAt: null, acknowledged: true, acknowledgedAt: '2026-03-30T07:20:00Z', acknowledgedBy: 'admin',
       criticalSince: '2026-03-30T07:10:00Z', escalations: 0, lastEscalatedAt: null, emailed: true, message: 'stale', value: 26, threshold: '24 h', notificationSeq: 2,
+      lastStatus: 'CRITICAL', lastCheckedAt: '2026-03-30T07:10:00Z', announcedStatus: 'CRITICAL', announcedAt: '2026-03-30T07:10:00Z', held: null, reopenCount: 0, resolution: null,
     };
     await store.incidents.save(incident);
     const now = new Date('2026-03-30T07:30:00Z');

@@ -5,3 +5,5 @@ export * from './connection-report.ts';
 export * from './queues.ts';
 export * from './scheduler.ts';
 export * from './check-worker.ts';
+export * from './alert-worker.ts';
+export * from './notification-delivery.ts';

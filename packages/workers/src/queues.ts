@@ -255,6 +255,10 @@ export interface RoleWorkerOptions {
   report?: ConnectionReport;
   /** Shown as `processedBy` on each job (Bull Board); the host and pid by default. */
   workerName?: string;
+  /** At most this many jobs per duration (the delivery worker keeps Chat under a message a second). */
+  limiter?: WorkerOptions['limiter'];
+  /** Backoff for jobs whose `backoff.type` is custom (deliveries honour Retry-After). */
+  backoffStrategy?: NonNullable<WorkerOptions['settings']>['backoffStrategy'];
 }
 
 /**
@@ -284,6 +288,8 @@ export function createRoleWorker<Jobs, Results>(
       concurrency: options.concurrency,
       name: options.workerName ?? `${hostname()}:${process.pid}`,
       ...sharedWorkerOptions(options.settings),
+      ...(options.limiter ? { limiter: options.limiter } : {}),
+      ...(options.backoffStrategy ? { settings: { backoffStrategy: options.backoffStrategy } } : {}),
     },
   );
   worker.on('error', options.report?.listener(`worker ${name}`) ?? ignore);
