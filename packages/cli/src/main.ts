@@ -5,6 +5,7 @@ import { register as registerStart } from './commands/start.ts';
 import { register as registerCheck } from './commands/check.ts';
 import { register as registerDemoSeed } from './commands/demo-seed.ts';
 import { register as registerNotify } from './commands/notify.ts';
+import { register as registerDemo } from './commands/demo.ts';
 
 /**
  * The datamon binary (SPEC 7). Each command lives in `commands/<name>.ts` and registers itself
@@ -21,6 +22,7 @@ export function buildProgram(ctx = createCliContext()): Command {
   registerCheck(program, ctx);
   registerDemoSeed(program, ctx);
   registerNotify(program, ctx);
+  registerDemo(program, ctx);
   return program;
 }
 

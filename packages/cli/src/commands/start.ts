@@ -1,7 +1,7 @@
 import type { DatamonConfig } from '@datamon/core';
 import { createLogger, type Logger } from '@datamon/io';
 import { startServer } from '@datamon/server';
-import { type RoleDeps, type RoleHandle, type RoleStarter, runtimeSettings, startCheckWorker, startScheduler } from '@datamon/workers';
+import { type RoleDeps, type RoleHandle, type RoleStarter, runtimeSettings, startAlertWorker, startCheckWorker, startScheduler } from '@datamon/workers';
 import closeWithGrace from 'close-with-grace';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CommandError, type CliContext } from '../context.ts';
@@ -22,8 +22,7 @@ export interface UnwiredRole {
 export const ROLE_TABLE: Record<RoleName, RoleStarter | UnwiredRole> = {
   scheduler: startScheduler,
   checks: startCheckWorker,
-  // TO WIRE: `alerts: startAlertWorker` (import it from '@datamon/workers', packages/workers/src/alert-worker.ts).
-  alerts: { unwired: 'the alert worker (startAlertWorker in @datamon/workers) is not written yet' },
+  alerts: startAlertWorker,
   api: async ({ config, logger }) => startServer({ config, logger }),
 };
 
@@ -96,7 +95,7 @@ export function register(program: Command, ctx: CliContext): void {
  * Starts the roles, each with a logger of its own (its name on every line, its own file in the
  * log directory), and stops them in order on SIGTERM/SIGINT (or a crash), then exits.
  */
-async function runRoles(config: DatamonConfig, selected: RoleName[]): Promise<void> {
+export async function runRoles(config: DatamonConfig, selected: RoleName[]): Promise<void> {
   const logDirectory = config.monitoring.log_directory || undefined;
   const label = selected.length === ROLE_NAMES.length ? 'all' : selected.join('+');
   const supervisor = createLogger({ role: label, logDirectory });
