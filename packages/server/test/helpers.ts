@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { resolveConfig } from '@datamon/config';
-import type { CheckResult, DatamonConfig, IncidentRecord, NotificationRecord, Status } from '@datamon/core';
+import { QUEUE_NAMES, type CheckResult, type DatamonConfig, type IncidentRecord, type NotificationRecord, type Status } from '@datamon/core';
 import { DatamonStore, createRedisConnection } from '@datamon/store';
+import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from '../src/index.ts';
 
@@ -92,7 +93,12 @@ export async function testApp(config = testConfig(), options: Partial<AppOptions
     config,
     store,
     async cleanup() {
-      for (const queue of app.queues.all.values()) await queue.obliterate({ force: true });
+      // Own Queue objects, so cleaning up works whether or not the test already closed the app.
+      for (const name of Object.values(QUEUE_NAMES)) {
+        const queue = new Queue(name, { connection: redis, prefix: config.redis.prefix });
+        await queue.obliterate({ force: true });
+        await queue.close();
+      }
       await app.close();
       await store.clear();
       await redis.quit();

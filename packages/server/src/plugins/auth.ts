@@ -117,7 +117,9 @@ async function authPlugin(fastify: FastifyInstance, options: AuthPluginOptions):
       const header = request.headers.authorization;
       if (header) {
         const peek = await failures(request, { increment: false });
-        if (!peek.isAllowed && peek.isExceeded) {
+        // `remaining` is 0 once the allowed failures are used up: the next attempt, right or
+        // wrong, waits for the window to pass.
+        if (!peek.isAllowed && (peek.isExceeded || peek.remaining <= 0)) {
           sendError(reply, 429, `too many failed sign-ins from this address; retry in ${peek.ttlInSeconds} s`, {
             'retry-after': String(peek.ttlInSeconds),
           });

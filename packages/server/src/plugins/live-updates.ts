@@ -55,8 +55,13 @@ async function liveUpdatesPlugin(fastify: FastifyInstance, options: LiveUpdatesO
     subscriber.on('message', (_channel: string, generatedAt: string) => {
       broadcast(`event: snapshot\ndata: ${JSON.stringify({ generatedAt })}\n\n`);
     });
-    // ioredis re-subscribes by itself after a reconnect; the pages are told so they catch up.
-    subscriber.on('ready', () => broadcast('event: reconnected\ndata: {}\n\n'));
+    // ioredis re-subscribes by itself after a reconnect; the pages are told so they catch up on
+    // what was announced while it was away.
+    let connectedBefore = false;
+    subscriber.on('ready', () => {
+      if (connectedBefore) broadcast('event: reconnected\ndata: {}\n\n');
+      connectedBefore = true;
+    });
     subscriber.subscribe(channel).catch((err: unknown) => fastify.log.error({ err, channel }, 'cannot subscribe to snapshot updates'));
   };
 

@@ -149,8 +149,10 @@ export default async function pipelineRoutes(fastify: FastifyInstance, options: 
       } catch (err) {
         const state = await job.getState().catch(() => 'unknown');
         if (state === 'failed') {
-          request.log.error({ err, pipelineId: pipeline.id, jobId }, 'run-now job failed');
-          throw new HttpError(500, `the check job ${jobId} failed: ${(err as Error).message}`);
+          const failed = await fastify.queues.checks.getJob(jobId).catch(() => undefined);
+          const reason = failed?.failedReason ?? (err as Error).message;
+          request.log.error({ err, pipelineId: pipeline.id, jobId, reason }, 'run-now job failed');
+          throw new HttpError(500, `the check job ${jobId} failed: ${reason}`);
         }
         throw new HttpError(
           504,

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildApp } from '../src/index.ts';
+import { testConfig } from './helpers.ts';
+
+describe('when Redis cannot be reached', () => {
+  it('/readyz answers 503 at once, /healthz 200, and the secret in the Redis URL stays hidden', async () => {
+    const config = testConfig();
+    config.redis.url = 'redis://:hunter2secret@127.0.0.1:1';
+    const app = await buildApp({ config });
+    try {
+      const started = Date.now();
+      const ready = await app.inject({ method: 'GET', url: '/readyz' });
+      assert.equal(ready.statusCode, 503);
+      assert.ok(Date.now() - started < 1_500);
+      const body = ready.json();
+      assert.deepEqual(Object.keys(body).sort(), ['error', 'message', 'statusCode']);
+      assert.match(body.message, /Redis at redis:\/\/:\*+@127\.0\.0\.1:1 is not reachable/);
+      assert.doesNotMatch(ready.body, /hunter2secret/);
+      assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+      const status = await app.inject({ method: 'GET', url: '/api/status' });
+      assert.equal(status.statusCode, 503, status.body);
+      assert.match(status.json().message, /Redis is not reachable/);
+    } finally {
+      await app.close();
+    }
+  });
+});
