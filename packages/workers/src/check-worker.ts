@@ -1,6 +1,5 @@
 import { createCheckRunner, type CheckRunner } from '@datamon/checks';
 import {
-  type AlertJobs,
   type CheckinDefinition,
   type CheckinRun,
   type CheckResult,
@@ -13,7 +12,6 @@ import { type Job, UnrecoverableError, type Worker } from 'bullmq';
 import { checkinRunId, jobIds, schedulerIds } from './job-ids.ts';
 import {
   type AnyJobOf,
-  type BulkEntry,
   type CheckinJobSummary,
   type CheckJobResults,
   type ChecksQueueJobs,
@@ -23,6 +21,7 @@ import {
   Producer,
   type QuickCheckSummary,
 } from './queues.ts';
+import { recordResults } from './result-intake.ts';
 import { type RoleDeps, type RoleHandle, RoleRuntime, type RoleStarter, sleep } from './role.ts';
 import { type RuntimeSettings, runtimeSettings } from './settings.ts';
 
@@ -50,9 +49,6 @@ export interface CheckWorkerHandle extends RoleHandle {
 
 /** A scheduled check-in that starts this long after its slot (no worker was free) says it is late. */
 export const LATE_AFTER_MS = 5 * 60 * 1000;
-
-/** Results are written with at most this many Redis calls in flight. */
-const STORE_CONCURRENCY = 64;
 
 /** How long a check-in's `lastSlot` is kept (a removed check-in's key goes away by itself). */
 const LAST_SLOT_TTL_MS = 8 * 24 * 3600 * 1000;
@@ -108,23 +104,8 @@ export const startCheckWorker: RoleStarter<CheckWorkerHandle, CheckWorkerDeps> =
   /** Runs the checks, stores each result once for this job, and enqueues what the alert worker must see. */
   async function checkAndStore(jobId: string, list: PipelineDefinition[], now: Date): Promise<{ results: CheckResult[]; evaluations: number }> {
     const results = await runner.runMany(list, now);
-    const [open, outcomes] = await Promise.all([
-      store.incidents.allOpen(),
-      mapBounded(results, STORE_CONCURRENCY, (result) => store.results.record(result, { jobId })),
-    ]);
-    const evaluations: BulkEntry<AlertJobs>[] = [];
-    results.forEach((result, index) => {
-      const { previousStatus } = outcomes[index] as (typeof outcomes)[number];
-      // A change, or a check while an incident is open (it may close, worsen or need escalating).
-      if (previousStatus === result.status && !open[result.pipelineId]) return;
-      evaluations.push({
-        name: 'evaluate',
-        data: { pipelineId: result.pipelineId, result, previousStatus },
-        opts: { jobId: jobIds.evaluate(result.pipelineId, result.checkedAt) },
-      });
-    });
-    await queues.alerts.addBulk(evaluations);
-    return { results, evaluations: evaluations.length };
+    const { evaluations } = await recordResults({ store, alerts: queues.alerts }, results, jobId);
+    return { results, evaluations };
   }
 
   function pipelinesByIds(ids: readonly string[], where: string): PipelineDefinition[] {
@@ -292,18 +273,4 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
   return out;
-}
-
-/** Maps with at most `limit` calls in flight; results keep the input order. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }

@@ -7,3 +7,4 @@ export * from './scheduler.ts';
 export * from './check-worker.ts';
 export * from './alert-worker.ts';
 export * from './notification-delivery.ts';
+export * from './result-intake.ts';

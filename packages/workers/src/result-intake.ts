@@ -1,0 +1,57 @@
+import type { AlertJobs, CheckResult } from '@datamon/core';
+import type { DatamonStore } from '@datamon/store';
+import { jobIds } from './job-ids.ts';
+import type { BulkEntry, Producer } from './queues.ts';
+
+/** Results are written with at most this many Redis calls in flight. */
+const STORE_CONCURRENCY = 64;
+
+export interface ResultIntakeDeps {
+  store: DatamonStore;
+  /** Where `evaluate` jobs go (the alert worker's queue). */
+  alerts: Pick<Producer<AlertJobs>, 'addBulk'>;
+}
+
+/**
+ * Stores check results once per `jobId` and enqueues an `evaluate` job for each pipeline whose
+ * status changed or that has an open incident (it may close, worsen or need escalating), with
+ * deterministic ids. Shared by the check worker and `datamon checkin run`, so a check-in run by
+ * hand keeps incidents as right as a scheduled one.
+ *
+ * @param jobId - names this batch: storing it again (a retried job) stores nothing twice
+ * @returns how many evaluations were enqueued
+ */
+export async function recordResults(deps: ResultIntakeDeps, results: readonly CheckResult[], jobId: string): Promise<{ evaluations: number }> {
+  const { store } = deps;
+  const [open, outcomes] = await Promise.all([
+    store.incidents.allOpen(),
+    mapBounded(results, STORE_CONCURRENCY, (result) => store.results.record(result, { jobId })),
+  ]);
+  const evaluations: BulkEntry<AlertJobs>[] = [];
+  results.forEach((result, index) => {
+    const { previousStatus } = outcomes[index] as (typeof outcomes)[number];
+    // A change, or a check while an incident is open (it may close, worsen or need escalating).
+    if (previousStatus === result.status && !open[result.pipelineId]) return;
+    evaluations.push({
+      name: 'evaluate',
+      data: { pipelineId: result.pipelineId, result, previousStatus },
+      opts: { jobId: jobIds.evaluate(result.pipelineId, result.checkedAt) },
+    });
+  });
+  await deps.alerts.addBulk(evaluations);
+  return { evaluations: evaluations.length };
+}
+
+/** Maps with at most `limit` calls in flight; results keep the input order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
