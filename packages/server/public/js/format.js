@@ -6,7 +6,8 @@ export const STATUS_COLOUR = { OK: '#188038', WARNING: '#f29900', CRITICAL: '#d9
 let timeZone = undefined;
 let timeFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' });
 let secondsFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-let dayFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short' });
+let dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short' });
+let weekdayFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'short' });
 let dateKeyFormat = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' });
 
 /** Uses the monitor's time zone for everything shown (an unknown zone keeps the browser's). */
@@ -14,7 +15,8 @@ export function useTimeZone(zone) {
   try {
     timeFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: zone });
     secondsFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: zone });
-    dayFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: zone });
+    dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: zone });
+    weekdayFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'short', timeZone: zone });
     dateKeyFormat = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: zone });
     timeZone = zone;
   } catch {
@@ -35,12 +37,14 @@ export function isToday(iso, now = new Date()) {
   return Boolean(iso) && dayKey(new Date(iso)) === dayKey(now);
 }
 
-/** "14:05" today, "Tue 3 Jun 14:05" another day; "—" for none. */
+/** "14:05" today, "Tue 14:05" within the week either side, "3 Jun 14:05" further; "—" for none. */
 export function formatTime(iso, now = new Date()) {
   if (!iso) return '—';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '—';
-  return isToday(iso, now) ? timeFormat.format(date) : `${dayFormat.format(date)} ${timeFormat.format(date)}`;
+  if (isToday(iso, now)) return timeFormat.format(date);
+  const near = Math.abs(now.getTime() - date.getTime()) < 6 * 86_400_000;
+  return `${(near ? weekdayFormat : dayFormat).format(date)} ${timeFormat.format(date)}`;
 }
 
 export function formatClock(date) {
@@ -59,10 +63,10 @@ export function formatDuration(ms) {
   return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
 }
 
-/** "14:05 (3 h 5 min ago)". */
+/** "14:05 · 3 h 5 min": when it started and for how long. */
 export function formatSince(iso, now = new Date()) {
   if (!iso) return '—';
-  return `${formatTime(iso, now)} (${formatDuration(now.getTime() - Date.parse(iso))} ago)`;
+  return `${formatTime(iso, now)} · ${formatDuration(now.getTime() - Date.parse(iso))}`;
 }
 
 export function formatValue(value) {

@@ -101,7 +101,7 @@ function updateTile(tile, pipeline, now) {
   setText(tile.message, pipeline.message);
   setText(tile.value, formatValue(pipeline.value));
   setText(tile.since, formatSince(pipeline.since, now));
-  setText(tile.checked, pipeline.checkedAt ? `${formatTime(pipeline.checkedAt, now)}${pipeline.quickCheck ? '' : ' (at check-ins)'}` : 'not yet');
+  setText(tile.checked, pipeline.checkedAt ? formatTime(pipeline.checkedAt, now) : 'not yet');
 
   const badges = [];
   if (pipeline.silencedUntil) badges.push(el('span', { className: 'badge silenced', text: `🔕 silenced until ${formatTime(pipeline.silencedUntil, now)}` }));
@@ -112,6 +112,7 @@ function updateTile(tile, pipeline, now) {
         : el('span', { className: 'badge incident', text: '● incident open' }),
     );
   }
+  if (!pipeline.quickCheck) badges.push(el('span', { className: 'badge schedule', text: '⏱ checked at check-ins only' }));
   tile.badges.replaceChildren(...badges);
   tile.silence.hidden = Boolean(pipeline.silencedUntil);
   tile.minutes.hidden = Boolean(pipeline.silencedUntil);
@@ -163,7 +164,8 @@ async function refreshHistory(tile, now, force = false) {
   history.loading = true;
   const hours = state.hours;
   try {
-    const data = await api('GET', `/api/pipelines/${encodeURIComponent(pipeline.id)}/history?hours=${hours}`);
+    // A few hours before the window too: the status at its left edge is the one checked before it.
+    const data = await api('GET', `/api/pipelines/${encodeURIComponent(pipeline.id)}/history?hours=${Math.min(hours + 6, 2160)}`);
     history.hours = hours;
     history.at = Date.now();
     tile.strip.update(data.results, hours, new Date());
@@ -187,15 +189,20 @@ function renderCheckins(checkins, now) {
   const items = checkins.map((checkin) => {
     const ranToday = isToday(checkin.lastRunAt, now);
     const status = ranToday && checkin.status ? checkin.status : 'PENDING';
-    const detail = ranToday ? `ran ${formatTime(checkin.lastRunAt, now)}` : checkin.lastRunAt ? `not yet today · last ${formatTime(checkin.lastRunAt, now)}` : 'not run yet';
+    const detail = ranToday ? `ran ${formatTime(checkin.lastRunAt, now)}` : checkin.lastRunAt ? `not yet today · last ran ${formatTime(checkin.lastRunAt, now)}` : 'not run yet';
     const button = el('button', { className: 'button small ghost writer', text: 'Run now', attrs: { type: 'button' } });
     button.addEventListener('click', () => runCheckin(checkin, button));
     return el('li', { status, attrs: { 'data-checkin': checkin.id } }, [
       el('span', { className: 'row-time', text: checkin.time ?? '' }),
       el('span', { className: 'row-icon', text: STATUS_ICON[status] }),
-      el('div', { className: 'row-main' }, [el('strong', { text: checkin.label }), el('small', { text: detail })]),
-      ranToday ? el('span', { className: 'status-word', text: status }) : null,
-      ranToday && checkin.late ? el('span', { className: 'badge late', text: 'late', title: 'ran after its time because nothing was running then' }) : null,
+      el('div', { className: 'row-main' }, [
+        el('strong', { text: checkin.label }),
+        el('div', { className: 'row-line' }, [
+          ranToday ? el('span', { className: 'status-word', text: status }) : null,
+          el('span', { text: detail }),
+          ranToday && checkin.late ? el('span', { className: 'badge late', text: 'late', title: 'ran after its time because nothing was running then' }) : null,
+        ]),
+      ]),
       button,
     ]);
   });
@@ -228,6 +235,15 @@ function renderIncidents(incidents, now) {
 }
 
 const CHANNEL_ICON = { chat: '💬', email: '✉️' };
+const KIND_LABEL = {
+  checkin: 'check-in',
+  critical: 'critical alert',
+  warning: 'warning alert',
+  escalation: 'escalation',
+  resolved: 'resolved',
+  daily_summary: 'daily summary',
+  test: 'test message',
+};
 
 function renderNotifications(notifications, now) {
   const items = notifications.map((notification) =>
@@ -235,7 +251,7 @@ function renderNotifications(notifications, now) {
       el('span', { className: 'row-time', text: formatTime(notification.at, now) }),
       el('span', { className: 'row-icon', text: CHANNEL_ICON[notification.channel] ?? '•', title: notification.channel }),
       el('div', { className: 'row-main' }, [
-        el('span', { text: `${notification.kind.replace('_', ' ')}${notification.pipelineId ? ` · ${pipelineName(notification.pipelineId)}` : ''}` }),
+        el('span', { text: `${KIND_LABEL[notification.kind] ?? notification.kind}${notification.pipelineId ? ` · ${pipelineName(notification.pipelineId)}` : ''}` }),
         notification.error ? el('small', { text: notification.error }) : null,
       ]),
       el('span', { className: `outcome outcome-${notification.outcome}`, text: notification.outcome }),

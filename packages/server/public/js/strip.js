@@ -101,16 +101,20 @@ export class HistoryStrip {
     let covered = 0;
     let problem = 0;
     let flips = 0;
+    let previousWasProblem = false;
+    let first = true;
     for (let index = 0; index < this.results.length; index += 1) {
-      const start = Math.max(this.times[index], this.from);
       const end = index + 1 < this.times.length ? this.times[index + 1] : this.to;
-      const span = Math.max(0, end - start);
+      // Results from before the window only say what held at its left edge.
+      if (end <= this.from) continue;
+      const span = Math.max(0, end - Math.max(this.times[index], this.from));
       covered += span;
-      const status = this.results[index].status;
-      if (PROBLEM.has(status)) problem += span;
-      if (index > 0 && PROBLEM.has(status) && !PROBLEM.has(this.results[index - 1].status)) flips += 1;
+      const isProblem = PROBLEM.has(this.results[index].status);
+      if (isProblem) problem += span;
+      if (isProblem && (first || !previousWasProblem)) flips += 1;
+      previousWasProblem = isProblem;
+      first = false;
     }
-    if (PROBLEM.has(this.results[0].status)) flips += 1;
     const healthy = covered > 0 ? ((covered - problem) / covered) * 100 : 100;
     const share = healthy >= 99.95 ? '100' : healthy.toFixed(1);
     return `${range}: healthy ${share}% of the time · ${flips} problem${flips === 1 ? '' : 's'}`;
