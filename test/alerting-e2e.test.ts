@@ -29,7 +29,7 @@ async function waitFor(what: string, predicate: () => boolean | Promise<boolean>
   }
 }
 
-/** Waits long enough for anything wrongly queued to have been delivered (the limiter is 1/s). */
+/** Waits long enough for anything wrongly queued to have been delivered (Chat takes turns, 1/s). */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 2_500));
 
 function result(pipelineId: string, status: CheckResult['status'], at: Date, message = `${pipelineId} is ${status}`): CheckResult {

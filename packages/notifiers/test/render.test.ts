@@ -6,6 +6,9 @@ import {
   checkinSubject,
   dailySummarySubject,
   mergeChatPayloads,
+  chatPayloadFits,
+  chatWidgetCounts,
+  CHAT_LIMITS,
   renderAlertCard,
   renderAlertEmail,
   renderCheckinCard,
@@ -297,5 +300,26 @@ describe('mergeChatPayloads', () => {
     const nasty = renderAlertCard(notification({}, incident({ message: NASTY })), config);
     const merged = JSON.stringify(mergeChatPayloads([nasty, warning]));
     assert.ok(!merged.includes('<script>'));
+  });
+});
+
+describe('chatPayloadFits (what Google Chat shows whole)', () => {
+  const card = renderAlertCard(notification(), config);
+  const many = (count: number) => mergeChatPayloads(Array.from({ length: count }, () => card));
+
+  it('accepts one alert card and ten merged ones', () => {
+    assert.ok(chatPayloadFits(card));
+    assert.ok(chatPayloadFits(many(10)));
+  });
+  it('refuses a merged card with more than 100 widgets (Chat would silently drop the rest)', () => {
+    const perCard = chatWidgetCounts(card)[0] ?? 0;
+    const over = Math.ceil(101 / (perCard - 1)) + 1;
+    assert.ok((chatWidgetCounts(many(over))[0] ?? 0) > CHAT_LIMITS.widgetsPerCard);
+    assert.equal(chatPayloadFits(many(over)), false);
+  });
+  it('refuses a body over the byte limit', () => {
+    const long = renderAlertCard(notification({}, incident({ message: 'é'.repeat(20_000) })), config);
+    assert.equal(chatPayloadFits(long), false);
+    assert.ok(chatPayloadFits(card, { widgetsPerCard: 100, bytes: 1_000_000 }));
   });
 });

@@ -26,10 +26,11 @@ import {
 } from '@datamon/notifiers';
 import { UnrecoverableError, type Worker } from 'bullmq';
 import { compactInstant } from './job-ids.ts';
-import { type AnyJobOf, type BulkEntry, createQueues, createRoleWorker } from './queues.ts';
+import { type AnyJobOf, type BulkEntry, createQueues, createRoleWorker, type DatamonQueues } from './queues.ts';
 import { type RoleDeps, type RoleHandle, RoleRuntime, type RoleStarter, sleep } from './role.ts';
 import { type RuntimeSettings, runtimeSettings } from './settings.ts';
-import { deliveryBackoff, deliveryJobOptions, processDelivery } from './notification-delivery.ts';
+import { ChatPace } from './chat-pace.ts';
+import { deliveryBackoff, deliveryJobOptions, type DeliveryOutcome, processDelivery } from './notification-delivery.ts';
 
 /**
  * The alert role: turns status changes into incidents and notifications (the `alerts` queue) and
@@ -65,6 +66,11 @@ type Delivery = NotificationJobs['deliver'];
 /** BullMQ job ids may not hold `:` (beyond its own three-part form): notification ids map to one. */
 export function deliveryJobId(notificationId: string): string {
   return `deliver|${notificationId.replaceAll(':', '|')}`;
+}
+
+/** The notification id of a check-in run's card or email: one per run and channel. */
+export function checkinNotificationId(run: { checkinId: string; scheduledFor: string }, channel: NotificationChannel): string {
+  return `checkin|${run.checkinId}|${compactInstant(run.scheduledFor)}|${channel}`;
 }
 
 export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> = async (deps) => {
@@ -120,12 +126,12 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
   }
 
   function bothChannels(
-    prefix: string,
+    idOf: (channel: NotificationChannel) => string,
     kind: NotificationKind,
     render: { chat: () => ChatPayload; email: () => EmailPayload },
   ): Delivery[] {
     return (['chat', 'email'] as const).map((channel) => ({
-      notificationId: `${prefix}|${channel}`,
+      notificationId: idOf(channel),
       channel,
       kind,
       incidentId: null,
@@ -151,9 +157,8 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
       case 'checkin-report': {
         const run = await store.checkinRuns.get(job.data.checkinRunId);
         if (!run) throw new UnrecoverableError(`check-in run "${job.data.checkinRunId}" is not stored`);
-        const prefix = `checkin|${run.checkinId}|${compactInstant(run.scheduledFor)}`;
         const count = await enqueue(
-          bothChannels(prefix, 'checkin', { chat: () => renderCheckinCard(run, config), email: () => renderCheckinEmail(run, config) }),
+          bothChannels((channel) => checkinNotificationId(run, channel), 'checkin', { chat: () => renderCheckinCard(run, config), email: () => renderCheckinEmail(run, config) }),
         );
         return { notifications: count };
       }
@@ -172,7 +177,7 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
           incidents,
         });
         const count = await enqueue(
-          bothChannels(`daily-summary|${date}`, 'daily_summary', {
+          bothChannels((channel) => `daily-summary|${date}|${channel}`, 'daily_summary', {
             chat: () => renderDailySummaryCard(figures, config),
             email: () => renderDailySummaryEmail(figures, config),
           }),
@@ -195,7 +200,7 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
   });
   alertsWorker.on('failed', (job, err) => logger.warn({ err, jobId: job?.id, job: job?.name }, 'alert job failed'));
 
-  const deliveryWorker = createDeliveryWorker(config, runtime, notifiers, settings, clock, deps.workerName);
+  const deliveryWorker = createDeliveryWorker(config, runtime, queues, notifiers, settings, clock, deps.workerName);
 
   for (const [what, worker] of [
     ['delivery worker', deliveryWorker],
@@ -226,19 +231,31 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
 
 /**
  * The delivery worker: one message to one channel per job, its outcome recorded every time
- * (SPEC 5). At most one delivery a second, so a burst of incidents never floods a Chat space.
+ * (SPEC 5). Chat messages take turns, about one a second per space across every delivery worker,
+ * and a burst of incident cards waiting for their turn goes as one merged card (chat-burst.ts).
+ * Emails are neither paced nor merged: one per incident, each with its own subject, sent one at a
+ * time (concurrency 1), so a Chat turn never holds an email back nor the reverse.
  */
 function createDeliveryWorker(
   config: DatamonConfig,
   runtime: RoleRuntime,
+  queues: DatamonQueues,
   notifiers: Record<NotificationChannel, Notifier>,
   settings: RuntimeSettings,
   clock: () => Date,
   workerName: string | undefined,
 ): Worker<unknown, unknown, string> {
-  const worker = createRoleWorker<NotificationJobs, { deliver: { outcome: string } }>(
+  const prefix = config.redis.prefix;
+  const burst = {
+    queue: queues.notifications.queue,
+    redis: runtime.redis,
+    store: runtime.store,
+    claimKey: (notificationId: string) => `${prefix}:delivery-claim:${notificationId}`,
+  };
+  const chatPace = new ChatPace(runtime.redis, `${prefix}:chat-pace`);
+  const worker = createRoleWorker<NotificationJobs, { deliver: DeliveryOutcome }>(
     QUEUE_NAMES.notifications,
-    (job) => processDelivery(job, { notifiers, store: runtime.store, now: clock, logger: runtime.logger }),
+    (job) => processDelivery(job, { notifiers, store: runtime.store, now: clock, logger: runtime.logger, burst, chatPace }),
     {
       connection: runtime.redis,
       config,
@@ -246,7 +263,6 @@ function createDeliveryWorker(
       settings,
       report: runtime.report,
       workerName,
-      limiter: { max: 1, duration: 1_000 },
       backoffStrategy: (attemptsMade, _type, err) => deliveryBackoff(attemptsMade, err),
     },
   );

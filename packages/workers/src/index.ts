@@ -7,4 +7,6 @@ export * from './scheduler.ts';
 export * from './check-worker.ts';
 export * from './alert-worker.ts';
 export * from './notification-delivery.ts';
+export * from './chat-burst.ts';
+export * from './chat-pace.ts';
 export * from './result-intake.ts';

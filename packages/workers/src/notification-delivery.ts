@@ -1,8 +1,10 @@
-import type { NotificationChannel, NotificationJobs, NotificationRecord } from '@datamon/core';
+import type { ChatPayload, NotificationChannel, NotificationJobs, NotificationRecord } from '@datamon/core';
 import type { Logger } from '@datamon/io';
-import { DeliveryError, type Notifier } from '@datamon/notifiers';
+import { DeliveryError, mergeChatPayloads, type Notifier } from '@datamon/notifiers';
 import type { DatamonStore } from '@datamon/store';
-import { type Job, type JobsOptions, UnrecoverableError } from 'bullmq';
+import { type JobsOptions, UnrecoverableError } from 'bullmq';
+import { type ChatBurstDeps, type DeliverJob, gatherBurst, isMergeableChat, type MergedDelivery, settleBurst } from './chat-burst.ts';
+import type { ChatPace } from './chat-pace.ts';
 
 /**
  * Delivery attempts: with the backoff below (5 s doubling, capped at 5 min, never less than the
@@ -30,41 +32,77 @@ export function deliveryBackoff(attemptsMade: number, err: unknown): number {
   return Math.max(exponential, Math.min(asked, 60 * 60_000));
 }
 
-/** What a delivery job needs; passed in so tests can run it without BullMQ. */
+/** What a delivery job needs; passed in so tests can run it without the alert role. */
 export interface DeliveryDeps {
   notifiers: Record<NotificationChannel, Notifier>;
   store: DatamonStore;
   now: () => Date;
   logger: Logger;
+  /** Merges a burst of Chat incident cards into one message (see chat-burst.ts); none without it. */
+  burst?: ChatBurstDeps;
+  /** Keeps Chat messages about a second apart; unpaced without it. */
+  chatPace?: ChatPace;
 }
 
-type DeliverJob = Job<NotificationJobs['deliver'], unknown, 'deliver'>;
+/** What one delivery job did. */
+export interface DeliveryOutcome {
+  outcome: 'sent' | 'skipped';
+  /** Notifications this message carried (more than 1: a merged burst; 0: all had been sent). */
+  notifications: number;
+}
+
+type Deliver = NotificationJobs['deliver'];
 
 /**
- * Sends one message and records the outcome: `sent` or `skipped`; a transient failure is
- * recorded `retrying` and thrown (BullMQ retries it); a permanent one, or the last attempt, is
- * recorded `failed` and not retried. Only this channel's message is retried: each channel's
- * message is its own job.
+ * Sends one message and records the outcome of every notification it carries: `sent` or
+ * `skipped`; a transient failure is recorded `retrying` and thrown (BullMQ retries the job); a
+ * permanent one, or the last attempt, is recorded `failed` and not retried. Only this channel's
+ * message is retried: each channel's message is its own job.
+ *
+ * A Chat incident card first waits for the space's turn (about one message a second), then
+ * claims the incident cards waiting behind it and sends them all as one merged card (see
+ * chat-burst.ts); a retry resends the same set. A notification already recorded `sent` (a
+ * replayed job) is not sent again.
  */
-export async function processDelivery(job: DeliverJob, deps: DeliveryDeps): Promise<{ outcome: string }> {
-  const data = job.data;
+export async function processDelivery(job: DeliverJob, deps: DeliveryDeps): Promise<DeliveryOutcome> {
   const attempt = job.attemptsMade + 1;
-  const base: Omit<NotificationRecord, 'outcome' | 'error' | 'at'> = {
-    id: data.notificationId,
-    incidentId: data.incidentId,
-    pipelineId: data.pipelineId,
-    channel: data.channel,
-    kind: data.kind,
-    attempts: attempt,
+  const { merged: _merged, ...own } = job.data;
+  let members: MergedDelivery[] = job.data.merged && deps.burst ? await settleBurst(job, deps.burst) : [];
+  const ownSent = (await deps.store.notifications.get(own.notificationId))?.outcome === 'sent';
+  if (ownSent && members.length === 0) {
+    deps.logger.info({ notificationId: own.notificationId }, 'notification already sent; not sending it again');
+    return { outcome: 'sent', notifications: 0 };
+  }
+  if (own.channel === 'chat') await deps.chatPace?.turn();
+  if (!ownSent && deps.burst && isMergeableChat(job.data)) members = await gatherBurst(job, deps.burst);
+
+  const due: Deliver[] = [...(ownSent ? [] : [own]), ...members.map((member) => member.data)];
+  const payload = due.length === 1 ? (due[0] as Deliver).payload : mergeChatPayloads(due.map((entry) => entry.payload as ChatPayload));
+  const record = (outcome: NotificationRecord['outcome'], error: string | null) => {
+    const at = deps.now().toISOString();
+    return Promise.all(
+      due.map((entry) =>
+        deps.store.notifications.record({
+          id: entry.notificationId,
+          incidentId: entry.incidentId,
+          pipelineId: entry.pipelineId,
+          channel: entry.channel,
+          kind: entry.kind,
+          attempts: attempt,
+          at,
+          outcome,
+          error,
+        }),
+      ),
+    );
   };
-  const record = (outcome: NotificationRecord['outcome'], error: string | null) =>
-    deps.store.notifications.record({ ...base, at: deps.now().toISOString(), outcome, error });
+  const ids = due.map((entry) => entry.notificationId);
   try {
-    const result = await deps.notifiers[data.channel].send(data.payload);
+    const result = await deps.notifiers[own.channel].send(payload);
     const error = result.rejected.length > 0 ? `recipients refused by the server: ${result.rejected.join(', ')}` : result.outcome === 'skipped' ? result.detail : null;
     await record(result.outcome, error);
-    deps.logger.info({ notificationId: data.notificationId, channel: data.channel, outcome: result.outcome }, 'notification delivered');
-    return { outcome: result.outcome };
+    deps.logger.info({ notificationIds: ids, channel: own.channel, outcome: result.outcome, merged: due.length > 1 ? due.length : undefined }, 'notification delivered');
+    return { outcome: result.outcome, notifications: due.length };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const permanent = err instanceof DeliveryError ? err.permanent : false;

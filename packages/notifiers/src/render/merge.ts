@@ -15,8 +15,9 @@ import { html, plain } from './text.ts';
  * starts a thread of its own. Each incident's later messages (escalation, resolved) still carry
  * its own threadKey: the first of them starts the incident's thread (REPLY_MESSAGE_FALLBACK_TO_
  * NEW_THREAD creates it), and they all gather there from then on. Merge only what would otherwise
- * be sent within the same second or so, and not too many at once (Chat limits a message to
- * 32,000 bytes): ten or so alert cards fit.
+ * be sent within the same second or so, and not too many at once: check the result with
+ * {@link chatPayloadFits} (Chat ignores the widgets of a card beyond 100, and refuses a message
+ * over 32,000 bytes); ten or so alert cards fit.
  *
  * @param payloads - one or more Chat payloads whose bodies have `cardsV2`
  * @returns the single payload as is, or the merged payload
@@ -91,4 +92,26 @@ interface MergeableCard {
 function summarise(titles: string[]): string {
   const joined = titles.join(' · ');
   return joined.length <= 120 ? joined : `${joined.slice(0, 117)}...`;
+}
+
+/**
+ * Google Chat's limits on one message: a card's widgets beyond 100 are silently ignored, and a
+ * message is at most 32,000 bytes. The byte limit keeps a margin for what the channel adds.
+ */
+export const CHAT_LIMITS = { widgetsPerCard: 100, bytes: 30_000 } as const;
+
+/** The widgets of each card of a payload, in order. */
+export function chatWidgetCounts(payload: ChatPayload): number[] {
+  const list = payload.body.cardsV2;
+  if (!Array.isArray(list)) return [];
+  return (list as MergeableCard[]).map(({ card }) => (card.sections ?? []).reduce((sum, section) => sum + section.widgets.length, 0));
+}
+
+/**
+ * Whether Google Chat shows the whole of this payload: no card over 100 widgets and the body
+ * within the byte limit. A merged card that does not fit must not be sent: merge fewer.
+ */
+export function chatPayloadFits(payload: ChatPayload, limits: { widgetsPerCard: number; bytes: number } = CHAT_LIMITS): boolean {
+  if (chatWidgetCounts(payload).some((count) => count > limits.widgetsPerCard)) return false;
+  return new TextEncoder().encode(JSON.stringify(payload.body)).length <= limits.bytes;
 }

@@ -15,6 +15,8 @@ export interface ChatRequest {
   query: URLSearchParams;
   contentType: string | undefined;
   body: Record<string, unknown>;
+  /** When the request arrived (ms since the epoch, real clock). */
+  at: number;
 }
 
 /**
@@ -28,9 +30,10 @@ export class FakeGoogleChat {
   private readonly hanging = new Set<ServerResponse>();
   port = 0;
 
-  async start(): Promise<this> {
+  /** Listens on `port` (a free one by default; give the old one to come back after `stop`). */
+  async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
   }
@@ -41,6 +44,7 @@ export class FakeGoogleChat {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.port}`);
@@ -51,6 +55,7 @@ export class FakeGoogleChat {
       query: url.searchParams,
       contentType: req.headers['content-type'],
       body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      at,
     });
     const behaviour = this.behaviour;
     switch (behaviour.kind) {
