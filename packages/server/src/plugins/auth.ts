@@ -18,11 +18,12 @@ export type Access = 'read' | 'write';
 declare module 'fastify' {
   interface FastifyInstance {
     /**
-     * An onRequest hook that lets a request through only with the access it needs.
+     * The onRequest hooks that let a request through only with the access it needs: none at all
+     * for reads while they are open, so the status route pays nothing for auth.
      *
      * @param access - `read` or `write`
      */
-    authorize(access: Access): onRequestAsyncHookHandler;
+    authorize(access: Access): onRequestAsyncHookHandler[];
     /** Whether any credential is configured (the dashboard shows or hides its sign-in form). */
     authConfigured: boolean;
   }
@@ -107,9 +108,9 @@ async function authPlugin(fastify: FastifyInstance, options: AuthPluginOptions):
   const unauthorized = (request: FastifyRequest, reply: FastifyReply, message: string): FastifyReply =>
     sendError(reply, 401, message, { 'www-authenticate': challenge(request) });
 
-  fastify.decorate('authorize', (access: Access): onRequestAsyncHookHandler => {
-    return async function authorizeRequest(request, reply) {
-      if (access === 'read' && !auth.protect_reads) return;
+  fastify.decorate('authorize', (access: Access): onRequestAsyncHookHandler[] => {
+    if (access === 'read' && !auth.protect_reads) return [];
+    const authorizeRequest: onRequestAsyncHookHandler = async (request, reply) => {
       if (!configured) {
         sendError(reply, 403, HOW_TO_SET_AUTH);
         return reply;
@@ -141,6 +142,7 @@ async function authPlugin(fastify: FastifyInstance, options: AuthPluginOptions):
       unauthorized(request, reply, 'wrong credentials');
       return reply;
     };
+    return [authorizeRequest];
   });
 }
 

@@ -30,7 +30,7 @@ const BULL_BOARD_CSP = [
  * payloads carry ids and times, never secrets.
  */
 export default async function bullBoardPlugin(fastify: FastifyInstance): Promise<void> {
-  fastify.addHook('onRequest', fastify.authorize('write'));
+  for (const hook of fastify.authorize('write')) fastify.addHook('onRequest', hook);
   fastify.addHook('onSend', async (_request, reply, payload) => {
     reply.header('content-security-policy', BULL_BOARD_CSP);
     return payload;
