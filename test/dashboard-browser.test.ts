@@ -278,4 +278,26 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
     await page.context().close();
     assert.deepEqual(pageProblems.filter((problem) => !problem.includes('401')), [], 'no script errors or CSP violations');
   });
+
+  it('opens Bull Board behind basic auth, with the queues listed and no CSP violation', async () => {
+    const anonymous = await browser.newContext();
+    // A page navigation without credentials ends in a browser error, so the request API asks.
+    const refused = await anonymous.request.get(`${server.url}/admin/queues`);
+    assert.equal(refused.status(), 401);
+    assert.match(refused.headers()['www-authenticate'] ?? '', /^Basic realm="datamon"/);
+    await anonymous.close();
+
+    const context = await browser.newContext({ httpCredentials: { username: USER, password: PASSWORD } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy|Refused/.test(message.text())) problems.push(message.text());
+    });
+    page.on('pageerror', (err) => problems.push(err.message));
+    const response = await page.goto(`${server.url}/admin/queues`);
+    assert.equal(response?.status(), 200);
+    for (const queue of Object.values(QUEUE_NAMES)) await page.getByText(queue, { exact: true }).first().waitFor({ timeout: 10_000 });
+    assert.deepEqual(problems.filter((problem) => !/fonts\.googleapis/.test(problem)), []);
+    await context.close();
+  });
 });
