@@ -32,8 +32,20 @@ export interface StartServerOptions {
 export async function startServer(options: StartServerOptions): Promise<RunningRole> {
   const { config, logger } = options;
   const app = await buildApp({ config, logger });
-  const url = await app.listen({ host: config.dashboard.host, port: config.dashboard.port, listenTextResolver: () => '' });
-  logger.info({ url, dashboard: config.dashboard.public_url }, 'api listening');
+  let url: string;
+  try {
+    url = await app.listen({
+      host: config.dashboard.host,
+      port: config.dashboard.port,
+      listenTextResolver: (address) => `api listening on ${address}; dashboard at ${config.dashboard.public_url}`,
+    });
+  } catch (err) {
+    // Release Redis before reporting, or the failed role would keep the process alive.
+    await app.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'the address is in use' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new Error(`the api cannot listen on ${config.dashboard.host}:${config.dashboard.port}: ${why} (dashboard.host / dashboard.port in ${config.source})`, { cause: err });
+  }
 
   let closing: Promise<void> | null = null;
   const closeTimeoutMs = options.closeTimeoutMs ?? 10_000;

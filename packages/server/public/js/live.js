@@ -9,6 +9,7 @@ export function connectLive({ onSnapshot, onState }) {
   let stopped = false;
   let controller = null;
   let pause = 1000;
+  let connectedBefore = false;
 
   async function readStream() {
     controller = new AbortController();
@@ -16,6 +17,9 @@ export function connectLive({ onSnapshot, onState }) {
     if (!response.ok || !response.body) throw new Error(`live updates answered ${response.status}`);
     onState('live');
     pause = 1000;
+    // Whatever was announced while the stream was down is caught up with one refresh.
+    if (connectedBefore) onSnapshot();
+    connectedBefore = true;
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     for (;;) {

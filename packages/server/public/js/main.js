@@ -484,6 +484,10 @@ async function start() {
   setConnection('polling');
   await refresh();
   setInterval(refresh, Math.max(5, state.meta.refreshSeconds) * 1000);
+  // A laptop waking up or a tab brought back shows the present at once, not at the next tick.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') refresh();
+  });
 
   // Several snapshots can be announced within moments (a check-in stores each pipeline's
   // result): one refresh after a short pause covers them all.
