@@ -4,6 +4,7 @@ import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
+import { HttpError } from '../errors.ts';
 
 type CheckJobData = CheckJobs[JobName<CheckJobs>];
 export type ChecksQueue = Queue<CheckJobData, CheckResult | unknown, JobName<CheckJobs>>;
@@ -32,6 +33,8 @@ declare module 'fastify' {
     queues: ServerQueues;
   }
 }
+
+const EVENTS_READY_MS = 5_000;
 
 /** Jobs started from the API are kept for an hour (a day when failed) so Redis stays bounded. */
 const RETENTION = { removeOnComplete: { age: 3_600, count: 1_000 }, removeOnFail: { age: 86_400, count: 1_000 } };
@@ -64,9 +67,29 @@ async function queuesPlugin(fastify: FastifyInstance, options: { config: Datamon
         eventsConnection.on('error', (err) => fastify.log.warn({ err }, 'queue events connection error'));
         const queueEvents = new QueueEvents(QUEUE_NAMES.checks, { connection: eventsConnection, prefix: config.redis.prefix });
         queueEvents.on('error', (err) => fastify.log.warn({ err }, 'queue events error'));
-        await queueEvents.waitUntilReady();
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          // With Redis away this would wait forever: the request gets a 503 instead.
+          await Promise.race([
+            queueEvents.waitUntilReady(),
+            new Promise((_, reject) => {
+              timer = setTimeout(() => reject(new HttpError(503, 'Redis is not reachable; cannot wait for the check')), EVENTS_READY_MS);
+            }),
+          ]);
+        } catch (err) {
+          await queueEvents.close().catch(() => undefined);
+          await eventsConnection.quit().catch(() => eventsConnection?.disconnect());
+          eventsConnection = null;
+          throw err;
+        } finally {
+          clearTimeout(timer);
+        }
         return queueEvents;
       })();
+      // A failed attempt is forgotten, so the next request tries again.
+      events.catch(() => {
+        events = null;
+      });
       return events;
     },
   };
