@@ -51,6 +51,9 @@ export function testSetup(options: TestConfigOptions = {}) {
       rmSync(folder, { recursive: true, force: true });
       const own = redis ?? createRedisConnection(options.redisUrl ?? TEST_REDIS_URL);
       await deleteKeys(own, `${prefix}:*`);
+      // A connection closing elsewhere may still flush a queued write: sweep once more.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await deleteKeys(own, `${prefix}:*`);
       if (!redis) own.disconnect();
     },
   };
