@@ -14,7 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 /**
  * The dashboard in a real browser (Debian's chromium, never a downloaded one) against a real
  * listening server and Redis: colours, text-only rendering, live updates, the phone layout and
- * the signed-in actions. Also makes the screenshots in docs/.
+ * the signed-in actions. With DATAMON_SCREENSHOTS=1 it also rewrites the screenshots in docs/.
  */
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -203,7 +203,8 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
     assert.match((await tile(page, 'etl_calls').locator('.strip-caption').textContent()) ?? '', /^7 d: healthy 98\.\d% of the time · 1 problem$/);
     await page.locator('.range-button[data-hours="24"]').click();
     await page.waitForFunction(() => /^24 h:/.test(document.querySelector('.tile[data-pipeline="etl_calls"] .strip-caption')?.textContent ?? ''));
-    await page.screenshot({ path: 'docs/dashboard-desktop.png', fullPage: true });
+    // The README's pictures: `DATAMON_SCREENSHOTS=1 npm test` rewrites them (a plain run leaves docs/ alone).
+    if (process.env.DATAMON_SCREENSHOTS) await page.screenshot({ path: 'docs/dashboard-desktop.png', fullPage: true });
     await page.context().close();
   });
 
@@ -212,7 +213,7 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
     const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth, body: document.body.scrollWidth, height: document.documentElement.scrollHeight }));
     assert.ok(widths.scroll <= widths.client, `scrollWidth ${widths.scroll} > clientWidth ${widths.client}`);
     assert.ok(widths.body <= widths.client);
-    await page.screenshot({ path: 'docs/dashboard-phone.png' });
+    if (process.env.DATAMON_SCREENSHOTS) await page.screenshot({ path: 'docs/dashboard-phone.png' });
     await page.context().close();
   });
 
