@@ -6,6 +6,7 @@ import { register as registerCheck } from './commands/check.ts';
 import { register as registerDemoSeed } from './commands/demo-seed.ts';
 import { register as registerNotify } from './commands/notify.ts';
 import { register as registerDemo } from './commands/demo.ts';
+import { register as registerCheckin } from './commands/checkin.ts';
 
 /**
  * The datamon binary (SPEC 7). Each command lives in `commands/<name>.ts` and registers itself
@@ -23,6 +24,7 @@ export function buildProgram(ctx = createCliContext()): Command {
   registerDemoSeed(program, ctx);
   registerNotify(program, ctx);
   registerDemo(program, ctx);
+  registerCheckin(program, ctx);
   return program;
 }
 
