@@ -6,6 +6,8 @@ export interface ReceivedMail {
   to: string[];
   raw: string;
   user: string | null;
+  /** When the message was received in full (ms since the epoch, real clock). */
+  at: number;
 }
 
 /** An SMTP error as smtp-server sends it: the reply code and text. */
@@ -40,6 +42,7 @@ export class FakeSmtp {
             to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
             raw: Buffer.concat(chunks).toString('utf8'),
             user: typeof session.user === 'string' ? session.user : null,
+            at: Date.now(),
           });
           callback();
         });
