@@ -74,7 +74,7 @@ async function storeRun(config: DatamonConfig, redis: Redis, store: DatamonStore
   }
 }
 
-/** Sends the card and the email, one after the other; a failure on one does not stop the other. */
+/** Sends the card and the email side by side; a failure on one does not stop the other. */
 async function send(
   run: CheckinRun,
   config: DatamonConfig,
@@ -83,8 +83,7 @@ async function send(
   pace: ChatPace | null,
   logger: Logger,
 ): Promise<NotifyTestOutcome[]> {
-  const outcomes: NotifyTestOutcome[] = [];
-  for (const channel of ['chat', 'email'] as const) {
+  const sendOne = async (channel: NotificationChannel): Promise<NotifyTestOutcome> => {
     const payload = channel === 'chat' ? renderCheckinCard(run, config) : renderCheckinEmail(run, config);
     let outcome: NotifyTestOutcome;
     // Take Chat's turn like the delivery worker does, so a card sent by hand never crowds a burst.
@@ -96,7 +95,6 @@ async function send(
     } catch (err) {
       outcome = { channel, outcome: 'failed', detail: err instanceof Error ? err.message : String(err), permanent: err instanceof DeliveryError ? err.permanent : null };
     }
-    outcomes.push(outcome);
     if (store) {
       await store.notifications
         .record({
@@ -112,8 +110,9 @@ async function send(
         })
         .catch((err: unknown) => logger.warn({ err, channel }, 'could not record the notification'));
     }
-  }
-  return outcomes;
+    return outcome;
+  };
+  return Promise.all((['chat', 'email'] as const).map(sendOne));
 }
 
 /**
