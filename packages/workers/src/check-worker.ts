@@ -221,12 +221,15 @@ export const startCheckWorker: RoleStarter<CheckWorkerHandle, CheckWorkerDeps> =
     logger.warn({ jobId }, 'check job stalled (its worker stopped); it runs again');
   });
   runtime.onClose('check worker', async () => {
-    // Stop taking jobs and let running ones finish; past the grace period leave them to another
-    // worker (their lock expires and they run again, stored once thanks to the job id).
-    const finished = await Promise.race([worker.close().then(() => true), sleep(settings.shutdownGraceMs).then(() => false)]);
+    // Stop taking jobs and let running ones finish. With Redis unreachable nothing can finish,
+    // so do not wait. Past the grace period, cut the connections: the jobs still running are
+    // left to another worker (their lock expires and they run again, stored once by job id).
+    const closing = worker.close(runtime.report.unreachable);
+    const finished = await Promise.race([closing.then(() => true), sleep(settings.shutdownGraceMs).then(() => false)]);
     if (!finished) {
       logger.warn({ graceMs: settings.shutdownGraceMs }, 'jobs still running at the end of the grace period; another worker will take them over');
-      await worker.close(true);
+      await worker.disconnect().catch(() => undefined);
+      await Promise.race([closing.catch(() => undefined), sleep(1_000)]);
     }
   });
 

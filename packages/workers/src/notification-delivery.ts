@@ -67,13 +67,16 @@ type Deliver = NotificationJobs['deliver'];
 export async function processDelivery(job: DeliverJob, deps: DeliveryDeps): Promise<DeliveryOutcome> {
   const attempt = job.attemptsMade + 1;
   const { merged: _merged, ...own } = job.data;
-  let members: MergedDelivery[] = job.data.merged && deps.burst ? await settleBurst(job, deps.burst) : [];
+  // A set claimed earlier is sent again whatever happens (without the burst deps, as it stands).
+  const claimed = job.data.merged ?? [];
+  let members: MergedDelivery[] = claimed.length > 0 && deps.burst ? await settleBurst(job, deps.burst) : claimed;
   const ownSent = (await deps.store.notifications.get(own.notificationId))?.outcome === 'sent';
   if (ownSent && members.length === 0) {
     deps.logger.info({ notificationId: own.notificationId }, 'notification already sent; not sending it again');
     return { outcome: 'sent', notifications: 0 };
   }
-  if (own.channel === 'chat') await deps.chatPace?.turn();
+  // A disabled channel sends nothing, so it needs no turn.
+  if (own.channel === 'chat' && deps.notifiers.chat.disabledReason === null) await deps.chatPace?.turn();
   if (!ownSent && deps.burst && isMergeableChat(job.data)) members = await gatherBurst(job, deps.burst);
 
   const due: Deliver[] = [...(ownSent ? [] : [own]), ...members.map((member) => member.data)];

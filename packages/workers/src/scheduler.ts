@@ -195,9 +195,9 @@ export const startScheduler: RoleStarter<SchedulerHandle, SchedulerDeps> = async
     async close() {
       stop.abort();
       clearInterval(timer);
-      // A reconcile in flight finishes first (bounded: with Redis down it cannot, and closing the
-      // connection ends it).
-      if (running) await Promise.race([running.catch(() => undefined), sleep(2_000)]);
+      // A reconcile in flight finishes first, briefly; with Redis down it cannot, and closing the
+      // connection ends it.
+      if (running && !runtime.report.unreachable) await Promise.race([running.catch(() => undefined), sleep(2_000)]);
       await runtime.close();
       logger.info('scheduler stopped');
     },
