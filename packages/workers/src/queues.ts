@@ -222,14 +222,21 @@ export function createQueues(config: Pick<DatamonConfig, 'redis'>, deps: QueueDe
 
 /**
  * A QueueEvents listener for one queue (what `job.waitUntilFinished` needs). It holds a blocking
- * connection of its own; close it when done.
+ * connection of its own; `close()` also closes the connection it made.
  */
 export function createQueueEvents(config: Pick<DatamonConfig, 'redis'>, name: QueueName, deps: QueueDeps = {}): QueueEvents {
-  const events = new QueueEvents(name, {
-    connection: deps.connection ?? createRedisConnection(config.redis.url),
-    prefix: queuePrefix(config),
-  });
+  const connection = deps.connection ?? createRedisConnection(config.redis.url);
+  if (!deps.connection) connection.on('error', deps.report?.listener('redis') ?? ignore);
+  const events = new QueueEvents(name, { connection, prefix: queuePrefix(config) });
   events.on('error', deps.report?.listener(`queue-events ${name}`) ?? ignore);
+  if (!deps.connection) {
+    // BullMQ leaves a connection it was given open (it may be shared); this one is ours alone.
+    const closeEvents = events.close.bind(events);
+    events.close = async () => {
+      await closeEvents();
+      await closeRedis(connection);
+    };
+  }
   return events;
 }
 
