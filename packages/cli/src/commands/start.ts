@@ -1,7 +1,6 @@
 import type { DatamonConfig } from '@datamon/core';
 import { createLogger, type Logger } from '@datamon/io';
-import { startServer } from '@datamon/server';
-import { type RoleDeps, type RoleHandle, type RoleStarter, runtimeSettings, startAlertWorker, startCheckWorker, startScheduler } from '@datamon/workers';
+import type { RoleDeps, RoleHandle, RoleStarter } from '@datamon/workers';
 import closeWithGrace from 'close-with-grace';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CommandError, type CliContext } from '../context.ts';
@@ -10,20 +9,22 @@ import { CommandError, type CliContext } from '../context.ts';
 export const ROLE_NAMES = ['scheduler', 'checks', 'alerts', 'api'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
-/** A role whose module is not written yet: `datamon start` says so instead of faking it. */
-export interface UnwiredRole {
-  unwired: string;
-}
+/** Loads a role's starter. Lazily, so a process loads only its own roles' code (a check worker
+ * does not carry the web server, which roughly halves its memory). */
+export type RoleLoader = () => Promise<RoleStarter>;
 
 /**
- * The role table: what each `--role` runs. A role is a `RoleStarter` from its package; adding a
- * role is one line here and one name in ROLE_NAMES.
+ * The role table: what each `--role` runs. Adding a role is one line here and one name in
+ * ROLE_NAMES.
  */
-export const ROLE_TABLE: Record<RoleName, RoleStarter | UnwiredRole> = {
-  scheduler: startScheduler,
-  checks: startCheckWorker,
-  alerts: startAlertWorker,
-  api: async ({ config, logger }) => startServer({ config, logger }),
+export const ROLE_TABLE: Record<RoleName, RoleLoader> = {
+  scheduler: async () => (await import('@datamon/workers')).startScheduler,
+  checks: async () => (await import('@datamon/workers')).startCheckWorker,
+  alerts: async () => (await import('@datamon/workers')).startAlertWorker,
+  api: async () => {
+    const { startServer } = await import('@datamon/server');
+    return async ({ config, logger }) => startServer({ config, logger });
+  },
 };
 
 /**
@@ -76,18 +77,7 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .action(async (options: { role?: RoleName[]; config?: string }, command: Command) => {
       const config = ctx.loadConfig(options.config ?? command.optsWithGlobals<{ config?: string }>().config);
-      try {
-        runtimeSettings();
-      } catch (err) {
-        throw new CommandError((err as Error).message);
-      }
-      const explicit = options.role !== undefined && options.role.length > 0;
-      const selected = selectRoles(options.role);
-      const unwiredAsked = selected.filter((role) => isUnwired(ROLE_TABLE[role]));
-      if (explicit && unwiredAsked.length > 0) {
-        throw new CommandError(unwiredAsked.map((role) => `--role ${role}: ${(ROLE_TABLE[role] as UnwiredRole).unwired}`).join('; '));
-      }
-      await runRoles(config, selected);
+      await runRoles(config, selectRoles(options.role));
     });
 }
 
@@ -101,7 +91,7 @@ export async function runRoles(config: DatamonConfig, selected: RoleName[]): Pro
   const supervisor = createLogger({ role: label, logDirectory });
   const running: RoleHandle[] = [];
 
-  closeWithGrace(
+  const grace = closeWithGrace(
     {
       delay: STOP_DEADLINE_MS,
       logger: { error: (message: unknown) => supervisor.error({ detail: String(message) }, 'stopping failed') },
@@ -113,31 +103,34 @@ export async function runRoles(config: DatamonConfig, selected: RoleName[]): Pro
     async ({ signal, err }) => {
       if (err) supervisor.error({ err }, 'unexpected error: stopping');
       else supervisor.info({ signal: signal ?? null }, 'stopping: finishing running work');
-      // Last started, first stopped (see START_ORDER).
-      for (const handle of [...running].reverse()) {
-        try {
-          await handle.close();
-        } catch (closeErr) {
-          supervisor.warn({ err: closeErr, role: handle.name }, 'role did not stop cleanly');
-        }
-      }
+      await stopAll(running, supervisor);
       supervisor.info('stopped');
     },
   );
 
   for (const role of selected) {
-    const entry = ROLE_TABLE[role];
-    if (isUnwired(entry)) {
-      supervisor.warn({ role }, `not starting the ${role} role: ${entry.unwired}`);
-      continue;
+    try {
+      const start = await ROLE_TABLE[role]();
+      const logger: Logger = createLogger({ role, logDirectory });
+      const deps: RoleDeps = { config, logger };
+      running.push(await start(deps));
+    } catch (err) {
+      // A role that cannot start (a bad DATAMON_* variable, a port in use) stops the others too.
+      grace.uninstall();
+      await stopAll(running, supervisor);
+      throw new CommandError(`could not start the ${role} role: ${(err as Error).message}`);
     }
-    const logger: Logger = createLogger({ role, logDirectory });
-    const deps: RoleDeps = { config, logger };
-    running.push(await entry(deps));
   }
   supervisor.info({ roles: running.map((handle) => handle.name), config: config.source, pid: process.pid }, 'datamon started');
 }
 
-function isUnwired(entry: RoleStarter | UnwiredRole): entry is UnwiredRole {
-  return typeof entry !== 'function';
+/** Stops the roles, last started first (see START_ORDER). */
+async function stopAll(running: RoleHandle[], supervisor: Logger): Promise<void> {
+  for (const handle of [...running].reverse()) {
+    try {
+      await handle.close();
+    } catch (err) {
+      supervisor.warn({ err, role: handle.name }, 'role did not stop cleanly');
+    }
+  }
 }
