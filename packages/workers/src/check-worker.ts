@@ -87,6 +87,16 @@ export const startCheckWorker: RoleStarter<CheckWorkerHandle, CheckWorkerDeps> =
   const definitions = { pipelines: config.pipelines, checkins: config.checkins };
 
   /**
+   * Rebuilds the status snapshot after a job's writes. Jobs finishing together (the parts of a
+   * quick check) share rebuilds: a job arriving while one runs waits for the next, which starts
+   * after it and so includes its results. Each rebuild reads every pipeline's latest result, so
+   * one per part would cost more than the checks.
+   */
+  const refreshSnapshot = coalesce(async () => {
+    await store.refreshSnapshot(definitions, clock());
+  });
+
+  /**
    * The instant a job checks "as of", the same on every attempt: a retried job then produces
    * the same `checkedAt`, so its results are stored once and its alert jobs keep their ids.
    * Kept in the job's progress, which survives a retry and a stalled (dead) worker.
@@ -138,7 +148,7 @@ export const startCheckWorker: RoleStarter<CheckWorkerHandle, CheckWorkerDeps> =
       return { scheduledFor, checked: 0, parts: parts.length, evaluations: 0 };
     }
     const { evaluations } = await checkAndStore(String(job.id), due, now);
-    await store.refreshSnapshot(definitions, clock());
+    await refreshSnapshot();
     logger.info({ jobId: job.id, pipelines: due.length, evaluations }, 'quick check done');
     return { scheduledFor, checked: due.length, parts: 0, evaluations };
   }
@@ -147,7 +157,7 @@ export const startCheckWorker: RoleStarter<CheckWorkerHandle, CheckWorkerDeps> =
     const now = await pinnedNow(job);
     const list = pipelinesByIds(job.data.pipelineIds, `quick-check part ${job.id}`);
     const { evaluations } = await checkAndStore(String(job.id), list, now);
-    await store.refreshSnapshot(definitions, clock());
+    await refreshSnapshot();
     logger.debug({ jobId: job.id, pipelines: list.length, evaluations }, 'quick check part done');
     return { scheduledFor: job.data.scheduledFor, checked: list.length, parts: 0, evaluations };
   }
@@ -176,7 +186,7 @@ export const startCheckWorker: RoleStarter<CheckWorkerHandle, CheckWorkerDeps> =
       await runtime.redis.eval(SET_IF_LATER, 1, store.keys.lastSlot(schedulerIds.checkin(definition.id)), scheduledFor, String(LAST_SLOT_TTL_MS));
     }
     await queues.alerts.add('checkin-report', { checkinRunId: run.id, checkinId: definition.id }, { jobId: jobIds.checkinReport(definition.id, scheduledFor) });
-    await store.refreshSnapshot(definitions, clock());
+    await refreshSnapshot();
     logger.info({ checkinId: definition.id, scheduledFor, overall: run.overall, late, manual: run.manual }, 'check-in ran');
     return { checkinRunId: run.id, overall: run.overall, late };
   }
@@ -185,7 +195,7 @@ export const startCheckWorker: RoleStarter<CheckWorkerHandle, CheckWorkerDeps> =
     const [pipeline] = pipelinesByIds([job.data.pipelineId], 'run-pipeline');
     const now = await pinnedNow(job);
     const { results } = await checkAndStore(String(job.id), [pipeline as PipelineDefinition], now);
-    await store.refreshSnapshot(definitions, clock());
+    await refreshSnapshot();
     const result = results[0] as CheckResult;
     logger.info({ pipelineId: result.pipelineId, status: result.status, requestedBy: job.data.requestedBy }, 'pipeline checked on request');
     return result;
@@ -269,6 +279,32 @@ export function buildCheckinRun(
     manual,
     overall: overallStatus(results.map((result) => result.status)),
     results: results.map((result) => ({ pipelineId: result.pipelineId, status: result.status, message: result.message, value: result.value })),
+  };
+}
+
+/**
+ * Wraps `run` so that concurrent calls share runs: a call made while a run is in progress gets
+ * the next run (started once the current one ends), shared by every call made meanwhile.
+ */
+export function coalesce(run: () => Promise<void>): () => Promise<void> {
+  let current: Promise<void> | null = null;
+  let next: Promise<void> | null = null;
+  const start = (): Promise<void> => {
+    const started = run().finally(() => {
+      if (current === started) current = null;
+    });
+    current = started;
+    return started;
+  };
+  return () => {
+    if (!current) return start();
+    next ??= current
+      .catch(() => undefined)
+      .then(() => {
+        next = null;
+        return start();
+      });
+    return next;
   };
 }
 
