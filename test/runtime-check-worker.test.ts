@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import type { CheckResult } from '@datamon/core';
+import type { CheckResult, DatamonConfig } from '@datamon/core';
 import { DatamonStore } from '@datamon/store';
 import {
   type CheckWorkerHandle,
@@ -25,8 +25,9 @@ afterEach(async () => {
 });
 
 /** A check worker in this process on a config of its own, with a clock the test moves. */
-async function workerSetup(options: Parameters<typeof testSetup>[0] & { quickCheckChunk?: number } = {}) {
+async function workerSetup(options: Parameters<typeof testSetup>[0] & { quickCheckChunk?: number; patch?: (config: DatamonConfig) => void } = {}) {
   const env = testSetup(options);
+  options.patch?.(env.config);
   const queues = createQueues(env.config);
   const store = new DatamonStore(queues.connection, { prefix: env.config.redis.prefix, historyDays: env.config.monitoring.history_days });
   const clock = { now: NOON };
@@ -148,6 +149,40 @@ describe('a check-in', () => {
     assert.deepEqual(report?.data, { checkinRunId: `first_shift:${SLOT}`, checkinId: 'first_shift' });
     const snapshot = await store.snapshot();
     assert.equal(snapshot?.checkins.find((checkin) => checkin.id === 'first_shift')?.lastRunAt, NOON.toISOString());
+  });
+
+  describe('made by its job scheduler', () => {
+    // A check-in every 2 seconds (a sixth cron field is seconds), so the scheduler makes one now.
+    const often = (config: DatamonConfig) => {
+      config.checkins.push({ id: 'often', cron: '*/2 * * * * *', label: 'Often', pipelines: ['p0001'], time: null });
+    };
+    async function scheduledRun(queues: DatamonQueues) {
+      await queues.checks.upsertScheduler('checkin:often', { pattern: '*/2 * * * * *', tz: 'Europe/London' }, {
+        name: 'checkin',
+        data: { checkinId: 'often', scheduledFor: '', late: false, manual: false },
+      });
+      const job = await waitFor(async () => (await queues.checks.queue.getJobs(['completed'])).find((done) => done.name === 'checkin'), 10_000, 'a scheduled run');
+      await queues.checks.queue.removeJobScheduler('checkin:often');
+      return job;
+    }
+
+    it('runs for the slot it was made for, and says it is late when it starts over 5 minutes after it', async () => {
+      const { queues, store, clock } = await workerSetup({ pipelines: 1, patch: often });
+      clock.now = new Date(Date.now() + 6 * 60_000);
+      const job = await scheduledRun(queues);
+      const slot = new Date(job.opts.prevMillis as number).toISOString();
+      assert.deepEqual(job.returnvalue, { checkinRunId: `often:${slot}`, overall: 'CRITICAL', late: true });
+      assert.equal((await store.checkinRuns.get(`often:${slot}`))?.scheduledFor, slot);
+      assert.equal(await queues.connection.get(store.keys.lastSlot('checkin:often')), slot);
+    });
+
+    it('is skipped when its slot is over 12 hours old (every worker was down)', async () => {
+      const { queues, store, clock } = await workerSetup({ pipelines: 1, patch: often });
+      clock.now = new Date(Date.now() + 13 * 3600_000);
+      const job = await scheduledRun(queues);
+      assert.equal((job.returnvalue as { skipped?: string }).skipped, 'slot more than 12 h old');
+      assert.equal(await store.checkinRuns.latest('often'), null);
+    });
   });
 
   it('run by hand does not stand in for its scheduled slot', async () => {
