@@ -152,28 +152,41 @@ async function noopThroughput(): Promise<number> {
   const connection = createRedisConnection(REDIS_URL);
   const prefix = `bench-runtime-noop-${randomUUID()}`;
   const queue = new Queue('noop', { connection, prefix });
-  for (let start = 0; start < NOOP_JOBS; start += 1_000) {
-    await queue.addBulk(Array.from({ length: 1_000 }, () => ({ name: 'noop', data: {}, opts: { removeOnComplete: true } })));
+  try {
+    for (let start = 0; start < NOOP_JOBS; start += 1_000) {
+      await queue.addBulk(Array.from({ length: 1_000 }, () => ({ name: 'noop', data: {}, opts: { removeOnComplete: true } })));
+    }
+    let done = 0;
+    let allDone: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (allDone = resolve));
+    const started = performance.now();
+    const worker = new Worker(
+      'noop',
+      async () => {
+        done += 1;
+        if (done === NOOP_JOBS) allDone();
+      },
+      { connection, prefix, concurrency: 8 },
+    );
+    await finished;
+    const perSecond = NOOP_JOBS / ((performance.now() - started) / 1000);
+    await worker.close();
+    return perSecond;
+  } finally {
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await deleteKeys(connection, `${prefix}:*`);
+    connection.disconnect();
   }
-  let done = 0;
-  let allDone: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (allDone = resolve));
-  const started = performance.now();
-  const worker = new Worker(
-    'noop',
-    async () => {
-      done += 1;
-      if (done === NOOP_JOBS) allDone();
-    },
-    { connection, prefix, concurrency: 8 },
-  );
-  await finished;
-  await worker.close();
-  const perSecond = NOOP_JOBS / ((performance.now() - started) / 1000);
-  await queue.obliterate({ force: true });
-  await queue.close();
-  connection.disconnect();
-  return perSecond;
+}
+
+async function deleteKeys(redis: ReturnType<typeof createRedisConnection>, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
 }
 
 async function main(): Promise<void> {
@@ -190,12 +203,7 @@ async function main(): Promise<void> {
     noopPerSecond = await noopThroughput();
   } finally {
     const redis = createRedisConnection(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeys(redis, `${prefix}:*`);
     redis.disconnect();
     rmSync(folder, { recursive: true, force: true });
   }
