@@ -28,9 +28,10 @@ export function redisKeys(prefix: string) {
     /** Sorted set of notification ids per incident. */
     incidentNotifications: (incidentId: string) => `${p}:incident-notifications:${incidentId}`,
     /** Hash notificationId -> JSON NotificationRecord (latest outcome). */
-    notifications: `${p}:notifications`,
+    // Not `${p}:notifications...`: that namespace is BullMQ's `notifications` queue (job hashes).
+    notifications: `${p}:notification-record`,
     /** Sorted set of notification ids, score = first recorded ms (newest first on read). */
-    notificationIndex: `${p}:notifications:index`,
+    notificationIndex: `${p}:notification-record:index`,
     /** Hash pipelineId -> ISO instant the silence ends. */
     silences: `${p}:silences`,
     /** String: JSON StatusSnapshot served as /api/status. */

@@ -1,5 +1,4 @@
 import { createBullBoard } from '@bull-board/api';
-import type { IServerAdapter } from '@bull-board/api/typings/app';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
@@ -40,9 +39,7 @@ export default async function bullBoardPlugin(fastify: FastifyInstance): Promise
   serverAdapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({
     queues: [...fastify.queues.all.values()].map((queue) => new BullMQAdapter(queue, { allowRetries: true })),
-    // @bull-board/fastify pins its own copy of @bull-board/api (9.10.1 beside our 9.10.2): the
-    // classes match at run time, but their private fields make TypeScript call them different.
-    serverAdapter: serverAdapter as unknown as IServerAdapter,
+    serverAdapter,
     options: {
       uiConfig: { boardTitle: 'datamon queues', miscLinks: [{ text: 'Dashboard', url: '/' }], hideDocsLink: true },
     },
