@@ -1,5 +1,6 @@
 # datamon: one image for every role (scheduler, checks, alerts, api), run as a non-root user.
-# Stage 1 installs production dependencies from the lock file; stage 2 adds the sources.
+# Stage 1 installs production dependencies from the lock file; stage 2 compiles the TypeScript
+# into dist/ (`npm run bundle`); stage 3 is what runs: plain node, no TypeScript loader.
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -14,15 +15,22 @@ COPY packages/server/package.json packages/server/
 COPY packages/cli/package.json packages/cli/
 RUN npm ci --omit=dev --no-audit --no-fund
 
+FROM deps AS build
+COPY packages ./packages
+COPY scripts/bundle.mjs ./scripts/bundle.mjs
+RUN node scripts/bundle.mjs
+
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=deps /app/package.json /app/package-lock.json ./
+# The workspace packages stay: node_modules/@datamon/* link to them (the dashboard's files too).
 COPY packages ./packages
+COPY --from=build /app/dist ./dist
 COPY config ./config
 USER node
 EXPOSE 5000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD node -e "fetch('http://127.0.0.1:'+(process.env.DATAMON_PORT||5000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "packages/cli/bin/datamon.js"]
+ENTRYPOINT ["node", "dist/datamon.mjs"]
 CMD ["start", "--config", "config/monitoring_config.docker.yaml"]

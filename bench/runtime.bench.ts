@@ -13,7 +13,7 @@
  * DATAMON_BENCH_ROUNDS (5 measured rounds per case, median shown), DATAMON_BENCH_CHUNK (pipelines
  * per part in the split cases; the worker's default, 100).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,13 @@ import { createQueueEvents, createQueues, type DatamonQueues, DEFAULT_SETTINGS }
 import { Queue, Worker } from 'bullmq';
 
 const ROOT = join(import.meta.dirname, '..');
-const DATAMON = join(ROOT, 'packages/cli/bin/datamon.js');
+/**
+ * The workers run the production bundle (`npm run bundle`, what the Docker image runs), so RSS is
+ * measured without the tsx loader; `DATAMON_BENCH_FROM_SOURCE=1` runs the sources through tsx.
+ */
+const FROM_SOURCE = Boolean(process.env.DATAMON_BENCH_FROM_SOURCE);
+if (!FROM_SOURCE) execFileSync(process.execPath, [join(ROOT, 'scripts/bundle.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
+const DATAMON = join(ROOT, FROM_SOURCE ? 'packages/cli/bin/datamon.js' : 'dist/datamon.mjs');
 const REDIS_URL = process.env.DATAMON_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PIPELINES = Number(process.env.DATAMON_BENCH_PIPELINES ?? 1_000);
 const ROUNDS = Number(process.env.DATAMON_BENCH_ROUNDS ?? 5);
@@ -211,6 +217,7 @@ async function main(): Promise<void> {
   const noopMs = 1000 / noopPerSecond;
   const lines = [
     `quick-check round of ${PIPELINES} file_arrival pipelines (median of ${ROUNDS} rounds; cold = first round, every status new)`,
+    `workers: ${FROM_SOURCE ? 'sources through tsx' : 'the production bundle, node dist/datamon.mjs'}`,
     '',
     'case                        round      cold       per check   ≈ no-op jobs   RSS per process',
   ];

@@ -1,13 +1,15 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
 const require = createRequire(import.meta.url);
 
-/** `packages/server/public`: the dashboard, plain files with no build step. */
-export const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'public');
+/**
+ * `packages/server/public`: the dashboard, plain files with no build step. Found through the
+ * package, not this file's path, so it holds in the bundle (`npm run bundle`) too.
+ */
+export const PUBLIC_DIR = join(dirname(require.resolve('@datamon/server/package.json')), 'public');
 
 /** uPlot's own dist folder: served as-is from node_modules, never copied from a CDN. */
 export const UPLOT_DIR = join(dirname(require.resolve('uplot/package.json')), 'dist');

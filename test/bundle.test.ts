@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+
+const ROOT = join(import.meta.dirname, '..');
+const OUT = `.bundle-test-${randomUUID().slice(0, 8)}`;
+after(() => rmSync(join(ROOT, OUT), { recursive: true, force: true }));
+
+describe('the production bundle (what the Docker image runs)', () => {
+  it('builds, and runs datamon without the TypeScript loader', () => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts/bundle.mjs'), OUT], { cwd: ROOT, stdio: 'pipe' });
+    const help = spawnSync(process.execPath, [join(ROOT, OUT, 'datamon.mjs'), 'start', '--help'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /Usage: datamon start/);
+    const check = spawnSync(process.execPath, [join(ROOT, OUT, 'datamon.mjs'), 'config', 'check', '--config', 'config/monitoring_config.example.yaml'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, MYSQL_PASSWORD: 'x1', EMAIL_PASSWORD: 'x2' },
+    });
+    assert.equal(check.status, 0, check.stderr);
+    assert.match(check.stdout, /afternoon_csv/);
+  });
+});
