@@ -58,12 +58,12 @@ function adaptAfternoonFile(pipeline: PipelineDefinition, now: Date, zone: strin
   if (pipeline.kind !== 'file_arrival' || pipeline.id !== 'afternoon_csv') return pipeline;
   const local = DateTime.fromJSDate(now, { zone });
   if (local.hour * 60 + local.minute < 15 * 60) return pipeline;
-  const expected = local.plus({ minutes: 30 });
-  const deadline = local.plus({ minutes: 90 });
-  const sameDay = deadline.hasSame(local, 'day');
+  // Later today, never past midnight (a deadline is a time of the same local day).
+  const lastMinute = local.set({ hour: 23, minute: 59, second: 0, millisecond: 0 });
+  const clamp = (time: typeof local, before: number) => (time < lastMinute.minus({ minutes: before }) ? time : lastMinute.minus({ minutes: before }));
   return {
     ...pipeline,
-    expected: sameDay ? expected.toFormat('HH:mm') : '23:58',
-    deadline: sameDay ? deadline.toFormat('HH:mm') : '23:59',
+    expected: clamp(local.plus({ minutes: 30 }), 1).toFormat('HH:mm'),
+    deadline: clamp(local.plus({ minutes: 90 }), 0).toFormat('HH:mm'),
   };
 }
