@@ -5,6 +5,7 @@ import { demoConfigDocument } from '../src/demo/demo-config.ts';
 
 function afternoonAt(iso: string) {
   const { document, password } = demoConfigDocument({
+    name: 'datamon_demo',
     directory: '/tmp/datamon-demo',
     mysql: { host: '127.0.0.1', port: 3306, user: 'root', password: '' },
     redisUrl: 'redis://127.0.0.1:6379',

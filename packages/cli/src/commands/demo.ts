@@ -5,9 +5,9 @@ import { createQueues } from '@datamon/workers';
 import { createRedisConnection, DatamonStore } from '@datamon/store';
 import { stringify } from 'yaml';
 import { type CliContext, CommandError } from '../context.ts';
-import { demoConfigDocument, type DemoSettings } from '../demo/demo-config.ts';
+import { demoConfigDocument, demoPrefix, type DemoSettings } from '../demo/demo-config.ts';
 import { preflight } from '../demo/preflight.ts';
-import { seedDemo } from './demo-seed.ts';
+import { DEMO_DATABASE, seedDemo } from './demo-seed.ts';
 import { ROLE_NAMES, runRoles } from './start.ts';
 
 /**
@@ -26,14 +26,18 @@ export function register(program: Command, ctx: CliContext): void {
         '',
         'Environment: DATAMON_DEMO_MYSQL_HOST (127.0.0.1), DATAMON_DEMO_MYSQL_PORT (3306),',
         'DATAMON_DEMO_MYSQL_USER (root), DATAMON_DEMO_MYSQL_PASSWORD (empty),',
-        'DATAMON_DEMO_REDIS_URL (redis://127.0.0.1:6379), DATAMON_DEMO_PORT (5000).',
-        'Files go to .datamon-demo/ in the current folder.',
+        'DATAMON_DEMO_REDIS_URL (redis://127.0.0.1:6379), DATAMON_DEMO_PORT (5000),',
+        'DATAMON_DEMO_DATABASE (datamon_demo: also names the Redis prefix, datamon-demo).',
+        'Files go to .datamon-demo/ (.<prefix>/) in the current folder.',
       ].join('\n'),
     )
     .action(async () => {
       const env = process.env;
+      const name = env.DATAMON_DEMO_DATABASE ?? DEMO_DATABASE;
+      if (!/^[a-z][a-z0-9_]{0,40}$/.test(name)) throw new CommandError(`DATAMON_DEMO_DATABASE must be lower-case letters, digits and _, got "${name}"`);
       const settings: DemoSettings = {
-        directory: resolve(process.cwd(), '.datamon-demo'),
+        name,
+        directory: resolve(process.cwd(), `.${demoPrefix(name)}`),
         mysql: {
           host: env.DATAMON_DEMO_MYSQL_HOST ?? '127.0.0.1',
           port: Number(env.DATAMON_DEMO_MYSQL_PORT ?? 3306),
@@ -54,7 +58,7 @@ export function register(program: Command, ctx: CliContext): void {
       await writeFile(configFile, `# Written by datamon demo; rewritten at each run.\n${stringify(document)}`, { mode: 0o600 });
       const config = ctx.loadConfig(configFile);
 
-      const seeded = await seedDemo({ config, staleEtl: true, onProgress: (step) => ctx.err.write(`datamon demo: ${step}...\n`) });
+      const seeded = await seedDemo({ config, databaseName: name, staleEtl: true, onProgress: (step) => ctx.err.write(`datamon demo: ${step}...\n`) });
       ctx.err.write(`datamon demo: warehouse ${seeded.database} ready (${seeded.calls.toLocaleString('en-GB')} calls) in ${(seeded.durationMs / 1000).toFixed(1)} s\n`);
 
       // A fresh demo: the previous run's results, incidents and queues go.

@@ -4,6 +4,8 @@ import { defaultPipelines } from '@datamon/config';
 import type { DatamonConfig, PipelineDefinition } from '@datamon/core';
 
 export interface DemoSettings {
+  /** The demo's database name (`datamon_demo`); its Redis prefix is the same with dashes. */
+  name: string;
   /** Folder holding the demo's config, CSV folder and logs. */
   directory: string;
   mysql: { host: string; port: number; user: string; password: string };
@@ -33,7 +35,7 @@ export function demoConfigDocument(settings: DemoSettings): { document: Record<s
     database: {
       host: settings.mysql.host,
       port: settings.mysql.port,
-      database: 'datamon_demo',
+      database: settings.name,
       user: settings.mysql.user,
       password: settings.mysql.password,
     },
@@ -41,7 +43,7 @@ export function demoConfigDocument(settings: DemoSettings): { document: Record<s
     email: { smtp_server: '', sender: 'datamon-demo@localhost', recipients: [] },
     monitoring: base.monitoring,
     thresholds,
-    redis: { url: settings.redisUrl, prefix: 'datamon-demo' },
+    redis: { url: settings.redisUrl, prefix: demoPrefix(settings.name) },
     dashboard: {
       host: '127.0.0.1',
       port: settings.port,
@@ -52,6 +54,11 @@ export function demoConfigDocument(settings: DemoSettings): { document: Record<s
     pipelines: pipelines.map(({ ...pipeline }) => pipeline),
   };
   return { document, password };
+}
+
+/** The demo's Redis prefix: its database name with dashes (`datamon-demo`). */
+export function demoPrefix(name: string): string {
+  return name.replaceAll('_', '-');
 }
 
 function adaptAfternoonFile(pipeline: PipelineDefinition, now: Date, zone: string): PipelineDefinition {
