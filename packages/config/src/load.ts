@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import { ConfigError } from './config-error.ts';
 import { interpolate } from './interpolate.ts';
 import { readCheckins, readPipelines, readSheets } from './pipelines.ts';
-import { createConvict, schemaKeys } from './schema.ts';
+import { createConvict, schemaKeys, sensitiveKeys } from './schema.ts';
 
 export const DEFAULT_CONFIG_PATH = 'config/monitoring_config.yaml';
 
@@ -111,6 +111,7 @@ function takeFreeForm(document: Record<string, unknown>): FreeForm {
 }
 
 const KNOWN_KEYS = schemaKeys();
+const SENSITIVE_KEYS = new Set(sensitiveKeys());
 
 /** Turns convict's messages into "key: what is wrong" lines, with a hint for a misspelt key. */
 function rephraseConvict(line: string, document: Record<string, unknown>): string {
@@ -126,6 +127,9 @@ function rephraseConvict(line: string, document: Record<string, unknown>): strin
   const invalid = /^([\w.]+): (.*?)(?:: value was .*)?$/.exec(line);
   if (invalid) {
     const [, key = '', problem = ''] = invalid;
+    // convict leaves a sensitive key's value out of its message; so does this (a YAML password
+    // of digits is a number, and "must be of type String" must not quote it).
+    if (SENSITIVE_KEYS.has(key)) return `${key}: ${problem}`;
     const value = JSON.stringify(valueAt(document, key));
     return `${key}: ${problem}${value !== undefined && !problem.includes(value) ? `, got ${value}` : ''}`;
   }

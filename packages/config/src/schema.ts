@@ -146,6 +146,18 @@ export function createConvict() {
   return convict(schema);
 }
 
+/** Dotted keys of the schema's `sensitive` leaves: their values are never quoted back. */
+export function sensitiveKeys(node: Record<string, unknown> = schema, prefix = ''): string[] {
+  const keys: string[] = [];
+  for (const [key, value] of Object.entries(node)) {
+    if (!value || typeof value !== 'object') continue;
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (!('default' in value)) keys.push(...sensitiveKeys(value as Record<string, unknown>, path));
+    else if ((value as { sensitive?: unknown }).sensitive === true) keys.push(path);
+  }
+  return keys;
+}
+
 /** Dotted keys of the schema's leaves, for "did you mean" hints. */
 export function schemaKeys(node: Record<string, unknown> = schema, prefix = ''): string[] {
   const keys: string[] = [];

@@ -143,6 +143,13 @@ describe('when the config is wrong', () => {
     assert.match(problem ?? '', /email\.smtp_port: .*"abc"/);
   });
 
+  it('names a secret of the wrong type without quoting it', () => {
+    const problems = problemsOf(file('database:\n  password: 40714711\ndashboard:\n  auth:\n    tokens: [90817263]\n'));
+    assert.match(problems.join('\n'), /database\.password: must be of type String/);
+    assert.match(problems.join('\n'), /dashboard\.auth\.tokens: must be a list of strings/);
+    assert.ok(!problems.join('\n').includes('40714711') && !problems.join('\n').includes('90817263'));
+  });
+
   it('names an unset variable and the key that uses it, without any secret', () => {
     const problems = problemsOf(EXAMPLE, { EMAIL_PASSWORD: SECRETS.EMAIL_PASSWORD });
     assert.equal(problems.length, 1);
