@@ -16,11 +16,14 @@ export interface LoadOptions {
   cwd?: string;
 }
 
+/** The path as the user gave it (what messages show): `--config`, then `DATAMON_CONFIG`, then the default. */
+function chosenPath(options: LoadOptions): string {
+  return options.path ?? (options.env ?? process.env).DATAMON_CONFIG ?? DEFAULT_CONFIG_PATH;
+}
+
 /** Which file a command reads: `--config`, then `DATAMON_CONFIG`, then the default path. */
 export function configPath(options: LoadOptions = {}): string {
-  const env = options.env ?? process.env;
-  const chosen = options.path ?? env.DATAMON_CONFIG ?? DEFAULT_CONFIG_PATH;
-  return resolve(options.cwd ?? process.cwd(), chosen);
+  return resolve(options.cwd ?? process.cwd(), chosenPath(options));
 }
 
 /**
@@ -29,7 +32,7 @@ export function configPath(options: LoadOptions = {}): string {
  */
 export function loadConfig(options: LoadOptions = {}): DatamonConfig {
   const file = configPath(options);
-  const shown = options.path ?? options.env?.DATAMON_CONFIG ?? process.env.DATAMON_CONFIG ?? DEFAULT_CONFIG_PATH;
+  const shown = chosenPath(options);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

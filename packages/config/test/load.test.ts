@@ -127,6 +127,21 @@ describe('when the config is wrong', () => {
     assert.match(problems[0] ?? '', /nope\.yaml: file not found/);
   });
 
+  it('names the file it looked for, chosen from the environment it was given', () => {
+    const saved = process.env.DATAMON_CONFIG;
+    process.env.DATAMON_CONFIG = 'from-the-process.yaml';
+    try {
+      assert.throws(() => loadConfig({ env: {}, cwd: dir }), (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.file, 'config/monitoring_config.yaml');
+        return true;
+      });
+    } finally {
+      if (saved === undefined) delete process.env.DATAMON_CONFIG;
+      else process.env.DATAMON_CONFIG = saved;
+    }
+  });
+
   it('shows the line of a YAML syntax error', () => {
     const path = file('database:\n  host: x\n  user: [a, b\nemail:\n  sender: y\n');
     const [problem] = problemsOf(path);
