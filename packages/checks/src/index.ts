@@ -2,5 +2,5 @@ export { createCheckRunner, type CheckRunner, type CheckRunnerDeps } from './che
 export { CHECK_KINDS, checkRegistry, createRegistry, type CheckRegistry } from './registry.ts';
 export type { AnyCheckKind, CheckContext, CheckKind, KindOutcome } from './check-kind.ts';
 export * from './errors/index.ts';
-export { buildCountQuery, buildFreshnessQuery, type BuiltQuery, type WallClockRange } from './sql.ts';
+export { buildCountQuery, buildFreshnessQuery, type BuiltQuery, type WallClockRange, wallClockRange } from './sql.ts';
 export { signAssertion, SHEETS_SCOPES } from './google/service-account.ts';

@@ -1,4 +1,4 @@
-import type { ColumnFilters, MysqlCountPipeline, MysqlFreshnessPipeline } from '@datamon/core';
+import { type ColumnFilters, type InstantRange, instantToWallClock, type MysqlCountPipeline, type MysqlFreshnessPipeline } from '@datamon/core';
 import { escapeId } from 'mysql2/promise';
 
 /**
@@ -16,6 +16,14 @@ export interface BuiltQuery {
 export interface WallClockRange {
   from: string;
   to: string;
+}
+
+/**
+ * A count window's instants (local midnights of `monitoring.timezone`) as the warehouse writes
+ * them (`database.timezone`), so the query is a plain range on the indexed column; null for `all`.
+ */
+export function wallClockRange(instants: InstantRange | null, warehouseZone: string): WallClockRange | null {
+  return instants && { from: instantToWallClock(instants.start, warehouseZone), to: instantToWallClock(instants.end, warehouseZone) };
 }
 
 function whereFilters(filters: ColumnFilters): { conditions: string[]; params: (string | number | boolean)[] } {

@@ -1,7 +1,7 @@
-import { countWindowRange, describeCounted, evaluateCount, instantToWallClock } from '@datamon/core';
+import { countWindowRange, describeCounted, evaluateCount } from '@datamon/core';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { CheckKind } from '../check-kind.ts';
-import { buildCountQuery, type WallClockRange } from '../sql.ts';
+import { buildCountQuery, wallClockRange } from '../sql.ts';
 
 interface CountRow extends RowDataPacket {
   n: number | string;
@@ -17,10 +17,7 @@ export const mysqlCount: CheckKind<'mysql_count'> = {
   async run(pipeline, ctx) {
     const { monitoring, database } = ctx.config;
     const instants = countWindowRange(pipeline.window, ctx.now, monitoring.timezone);
-    const range: WallClockRange | null = instants && {
-      from: instantToWallClock(instants.start, database.timezone),
-      to: instantToWallClock(instants.end, database.timezone),
-    };
+    const range = wallClockRange(instants, database.timezone);
     const query = buildCountQuery(pipeline, range);
     const started = performance.now();
     const rows = await ctx.warehouse.query<CountRow>(query);
