@@ -10,18 +10,16 @@ import {
   type PipelineDefinition,
 } from '@datamon/core';
 import { type Logger, redactUrl } from '@datamon/io';
-import { closeNotifiers, createNotifiers, DeliveryError, type Notifier, renderCheckinCard, renderCheckinEmail } from '@datamon/notifiers';
+import { closeNotifiers, createNotifiers, type Notifier, renderCheckinCard, renderCheckinEmail } from '@datamon/notifiers';
 import { createRedisConnection, DatamonStore } from '@datamon/store';
 import { buildCheckinRun, ChatPace, checkinNotificationId, closeRedis, createQueues, recordResults } from '@datamon/workers';
 import type { Redis } from 'ioredis';
 import { type CliContext, CommandError, EXIT } from '../context.ts';
 import { buildCheckReport, renderCheckTable } from './check.ts';
-import { describeNotifyTest, type NotifyTestOutcome } from './notify.ts';
+import { CHANNEL_LABEL, describeNotifyTest, type NotifyTestOutcome, sendOutcome } from './notify.ts';
 
 /** How long `checkin run` waits for Redis before carrying on without it. */
 const REDIS_CONNECT_TIMEOUT_MS = 2_000;
-
-const LABEL: Readonly<Record<NotificationChannel, string>> = { chat: 'Google Chat', email: 'Email' };
 
 /** The check-in with this id; an unknown id ends the command with exit 3 and the known ids. */
 export function findCheckin(config: Pick<DatamonConfig, 'checkins'>, id: string): CheckinDefinition {
@@ -85,16 +83,9 @@ async function send(
 ): Promise<NotifyTestOutcome[]> {
   const sendOne = async (channel: NotificationChannel): Promise<NotifyTestOutcome> => {
     const payload = channel === 'chat' ? renderCheckinCard(run, config) : renderCheckinEmail(run, config);
-    let outcome: NotifyTestOutcome;
     // Take Chat's turn like the delivery worker does, so a card sent by hand never crowds a burst.
     if (channel === 'chat' && notifiers.chat.disabledReason === null) await pace?.turn().catch(() => undefined);
-    try {
-      const result = await notifiers[channel].send(payload);
-      const refused = result.rejected.length > 0 ? ` (refused by the server: ${result.rejected.join(', ')})` : '';
-      outcome = { channel, outcome: result.outcome, detail: `${result.detail}${refused}`, permanent: null };
-    } catch (err) {
-      outcome = { channel, outcome: 'failed', detail: err instanceof Error ? err.message : String(err), permanent: err instanceof DeliveryError ? err.permanent : null };
-    }
+    const outcome = await sendOutcome(channel, () => notifiers[channel].send(payload));
     if (store) {
       await store.notifications
         .record({
@@ -196,7 +187,7 @@ export function register(program: Command, ctx: CliContext): void {
       const { text, failed } = await runCheckinNow(config, definition, { logger: ctx.logger('cli', config) });
       ctx.out.write(text);
       if (failed.length > 0) {
-        throw new CommandError(`the ${definition.label} check-in ran, but its message failed on ${failed.map((channel) => LABEL[channel]).join(' and ')} (see above)`, EXIT.failed);
+        throw new CommandError(`the ${definition.label} check-in ran, but its message failed on ${failed.map((channel) => CHANNEL_LABEL[channel]).join(' and ')} (see above)`, EXIT.failed);
       }
     });
 }

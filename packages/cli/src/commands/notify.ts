@@ -7,6 +7,7 @@ import {
   renderTestCard,
   renderTestEmail,
   type Notifier,
+  type SendResult,
 } from '@datamon/notifiers';
 import { type CliContext, CommandError, EXIT } from '../context.ts';
 
@@ -20,7 +21,20 @@ export interface NotifyTestOutcome {
   permanent: boolean | null;
 }
 
-const LABEL: Readonly<Record<NotificationChannel, string>> = { chat: 'Google Chat', email: 'Email' };
+/** How the commands name a channel to people. */
+export const CHANNEL_LABEL: Readonly<Record<NotificationChannel, string>> = { chat: 'Google Chat', email: 'Email' };
+
+/** What one send did: the notifier's own line, or the failure and whether retrying could help. */
+export async function sendOutcome(channel: NotificationChannel, sending: () => Promise<SendResult>): Promise<NotifyTestOutcome> {
+  try {
+    const result = await sending();
+    return { channel, outcome: result.outcome, detail: result.detail, permanent: null };
+  } catch (err) {
+    const permanent = err instanceof DeliveryError ? err.permanent : null;
+    const detail = err instanceof Error ? err.message : String(err);
+    return { channel, outcome: 'failed', detail, permanent };
+  }
+}
 
 /**
  * Sends the test message on each channel, one after the other, and says what each did. A
@@ -35,14 +49,7 @@ export async function runNotifyTest(
   const outcomes: NotifyTestOutcome[] = [];
   for (const channel of channels) {
     const payload = channel === 'chat' ? renderTestCard(config, now) : renderTestEmail(config, now);
-    try {
-      const result = await notifiers[channel].send(payload);
-      outcomes.push({ channel, outcome: result.outcome, detail: result.detail, permanent: null });
-    } catch (err) {
-      const permanent = err instanceof DeliveryError ? err.permanent : null;
-      const detail = err instanceof Error ? err.message : String(err);
-      outcomes.push({ channel, outcome: 'failed', detail, permanent });
-    }
+    outcomes.push(await sendOutcome(channel, () => notifiers[channel].send(payload)));
   }
   return outcomes;
 }
@@ -50,7 +57,7 @@ export async function runNotifyTest(
 /** The lines people read: one per channel, then a summary. */
 export function describeNotifyTest(outcomes: readonly NotifyTestOutcome[]): string {
   const lines = outcomes.map((o) => {
-    const label = LABEL[o.channel];
+    const label = CHANNEL_LABEL[o.channel];
     if (o.outcome === 'sent') return `${label}: sent: ${o.detail}`;
     if (o.outcome === 'skipped') return `${label}: skipped: ${o.detail}`;
     const kind = o.permanent === true ? 'permanent, retrying will not help' : o.permanent === false ? 'transient, worth retrying' : 'error';
@@ -86,7 +93,7 @@ export function register(program: Command, ctx: CliContext): void {
         await closeNotifiers(notifiers);
       }
       ctx.out.write(describeNotifyTest(outcomes));
-      const failed = outcomes.filter((o) => o.outcome === 'failed').map((o) => LABEL[o.channel]);
+      const failed = outcomes.filter((o) => o.outcome === 'failed').map((o) => CHANNEL_LABEL[o.channel]);
       if (failed.length > 0) {
         throw new CommandError(`the test message failed on ${failed.join(' and ')} (see above)`, EXIT.failed);
       }
