@@ -25,4 +25,18 @@ describe('when Redis cannot be reached', () => {
       await app.close();
     }
   });
+
+  it('closes promptly after a dashboard opened its live updates while Redis was away', async () => {
+    const config = testConfig();
+    config.redis.url = 'redis://127.0.0.1:1';
+    const app = await buildApp({ config });
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const response = await fetch(`${base}/api/events`);
+    assert.equal(response.status, 200);
+    // The hello arrives once the stream is attached, and with it the subscription is asked for.
+    await response.body!.getReader().read();
+    const started = Date.now();
+    await app.close();
+    assert.ok(Date.now() - started < 3_000, `close took ${Date.now() - started} ms`);
+  });
 });

@@ -13,3 +13,22 @@ export function createRedisConnection(url: string, options: RedisOptions = {}): 
     ...options,
   });
 }
+
+/**
+ * Closes a Redis connection: politely when it is up, at once when it is not. QUIT on a client
+ * that is reconnecting waits behind its offline queue (a SUBSCRIBE made while Redis was away,
+ * say), which with `maxRetriesPerRequest: null` is forever.
+ */
+export async function closeRedis(redis: Redis, timeoutMs = 2_000): Promise<void> {
+  if (redis.status === 'end') return;
+  if (redis.status !== 'ready') {
+    redis.disconnect();
+    return;
+  }
+  const quit = redis.quit().then(
+    () => true,
+    () => true,
+  );
+  const quitInTime = await Promise.race([quit, new Promise<false>((resolve) => setTimeout(resolve, timeoutMs, false).unref())]);
+  if (!quitInTime) redis.disconnect();
+}

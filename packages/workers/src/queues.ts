@@ -21,7 +21,7 @@ import {
   type QueueName,
   type Status,
 } from '@datamon/core';
-import { createRedisConnection } from '@datamon/store';
+import { closeRedis, createRedisConnection } from '@datamon/store';
 import type { Redis } from 'ioredis';
 import type { ConnectionReport } from './connection-report.ts';
 import { type RuntimeSettings, runtimeSettings } from './settings.ts';
@@ -306,20 +306,8 @@ export function createRoleWorker<Jobs, Results>(
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** Closes a Redis connection: politely when it is up, at once when it is not (QUIT would wait). */
-export async function closeRedis(redis: Redis, timeoutMs = 2_000): Promise<void> {
-  if (redis.status === 'end') return;
-  if (redis.status !== 'ready') {
-    redis.disconnect();
-    return;
-  }
-  const quit = redis.quit().then(
-    () => true,
-    () => true,
-  );
-  const quitInTime = await Promise.race([quit, new Promise<false>((resolve) => setTimeout(resolve, timeoutMs, false).unref())]);
-  if (!quitInTime) redis.disconnect();
-}
+/** Re-exported: `datamon checkin run` imports it from this package. */
+export { closeRedis };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;

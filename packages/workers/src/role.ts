@@ -1,9 +1,8 @@
 import type { DatamonConfig } from '@datamon/core';
 import type { Logger } from '@datamon/io';
-import { createRedisConnection, DatamonStore } from '@datamon/store';
+import { closeRedis, createRedisConnection, DatamonStore } from '@datamon/store';
 import type { Redis } from 'ioredis';
 import { ConnectionReport } from './connection-report.ts';
-import { closeRedis } from './queues.ts';
 
 /** A running process role (`datamon start --role ...`). */
 export interface RoleHandle {

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { DatamonConfig } from '@datamon/core';
-import { createRedisConnection } from '@datamon/store';
+import { closeRedis, createRedisConnection } from '@datamon/store';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
@@ -94,7 +94,7 @@ async function liveUpdatesPlugin(fastify: FastifyInstance, options: LiveUpdatesO
     clients.clear();
   });
   fastify.addHook('onClose', async () => {
-    if (subscriber) await subscriber.quit().catch(() => subscriber?.disconnect());
+    if (subscriber) await closeRedis(subscriber);
   });
 }
 

@@ -1,5 +1,5 @@
 import { QUEUE_NAMES, type CheckJobs, type CheckResult, type DatamonConfig, type JobName, type QueueName } from '@datamon/core';
-import { createRedisConnection } from '@datamon/store';
+import { closeRedis, createRedisConnection } from '@datamon/store';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -78,7 +78,7 @@ async function queuesPlugin(fastify: FastifyInstance, options: { config: Datamon
           ]);
         } catch (err) {
           await queueEvents.close().catch(() => undefined);
-          await eventsConnection.quit().catch(() => eventsConnection?.disconnect());
+          await closeRedis(eventsConnection);
           eventsConnection = null;
           throw err;
         } finally {
@@ -97,7 +97,7 @@ async function queuesPlugin(fastify: FastifyInstance, options: { config: Datamon
 
   fastify.addHook('onClose', async () => {
     if (events) await (await events.catch(() => null))?.close();
-    if (eventsConnection) await eventsConnection.quit().catch(() => eventsConnection?.disconnect());
+    if (eventsConnection) await closeRedis(eventsConnection);
     // The queues share the app's connection, which the redis plugin closes after this.
     await Promise.all([...all.values()].map((queue) => queue.close()));
   });

@@ -1,5 +1,5 @@
 import type { DatamonConfig } from '@datamon/core';
-import { createRedisConnection, DatamonStore } from '@datamon/store';
+import { closeRedis, createRedisConnection, DatamonStore } from '@datamon/store';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
@@ -33,7 +33,7 @@ async function redisPlugin(fastify: FastifyInstance, options: RedisPluginOptions
   fastify.decorate('redis', redis);
   fastify.decorate('store', new DatamonStore(redis, { prefix: options.config.redis.prefix, historyDays: options.config.monitoring.history_days }));
   fastify.addHook('onClose', async () => {
-    if (owned) await redis.quit().catch(() => redis.disconnect());
+    if (owned) await closeRedis(redis);
   });
 }
 
