@@ -8,6 +8,12 @@ import { NotificationRepository } from './notifications.ts';
 import { ResultRepository } from './results.ts';
 import { SilenceRepository } from './silences.ts';
 
+/**
+ * The lock name around one pipeline's incident state: the alert worker's evaluations and the
+ * API's acknowledgements take the same one, so neither undoes the other's write.
+ */
+export const pipelineLock = (pipelineId: string): string => `pipeline:${pipelineId}`;
+
 export interface StoreOptions {
   /** `redis.prefix`: every key starts with it. */
   prefix: string;

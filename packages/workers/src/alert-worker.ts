@@ -24,6 +24,7 @@ import {
   renderDailySummaryEmail,
   renderIncidentNotification,
 } from '@datamon/notifiers';
+import { pipelineLock } from '@datamon/store';
 import { UnrecoverableError, type Worker } from 'bullmq';
 import { compactInstant } from './job-ids.ts';
 import { type AnyJobOf, type BulkEntry, createQueues, createRoleWorker, type DatamonQueues } from './queues.ts';
@@ -101,7 +102,7 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
   async function apply(pipelineId: string, event: IncidentEvent, now: Date): Promise<number> {
     const pipeline = pipelines.get(pipelineId);
     if (!pipeline) throw new UnrecoverableError(`unknown pipeline "${pipelineId}"`);
-    return store.withLock(`pipeline:${pipelineId}`, async () => {
+    return store.withLock(pipelineLock(pipelineId), async () => {
       const [latest, silencedUntil] = await Promise.all([store.incidents.latest(pipelineId), store.silences.until(pipelineId, now)]);
       const decision = evaluateIncident(
         latest,

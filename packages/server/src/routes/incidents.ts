@@ -1,4 +1,5 @@
 import type { IncidentRecord, NotificationRecord } from '@datamon/core';
+import { pipelineLock } from '@datamon/store';
 import type { FastifyInstance } from 'fastify';
 import { conflict, notFound } from '../errors.ts';
 import { errorResponses, incidentIdParams, incidentListItemSchema, incidentRecordSchema } from '../schemas.ts';
@@ -23,9 +24,6 @@ function incidentView(incident: IncidentRecord, notifications: NotificationRecor
     notifications,
   };
 }
-
-/** The lock the alert worker takes around the same pipeline's incident state. */
-export const pipelineLock = (pipelineId: string): string => `pipeline:${pipelineId}`;
 
 /** `GET /api/incidents` and `POST /api/incidents/:id/ack` (SPEC 8). */
 export default async function incidentRoutes(fastify: FastifyInstance): Promise<void> {
