@@ -1,5 +1,6 @@
 import { createConnection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
+import { redactUrl } from '@datamon/io';
 
 /**
  * Whether Redis and MySQL answer, each with the one line a newcomer needs when one does not:
@@ -17,7 +18,7 @@ export async function preflight(options: {
     await redis.ping();
   } catch (err) {
     problems.push(
-      `Redis is not reachable at ${safeRedisUrl(options.redisUrl)} (${(err as Error).message}): start it with "redis-server --daemonize yes" or "sudo systemctl start redis-server"`,
+      `Redis is not reachable at ${redactUrl(options.redisUrl)} (${(err as Error).message}): start it with "redis-server --daemonize yes" or "sudo systemctl start redis-server"`,
     );
   } finally {
     redis.disconnect();
@@ -35,14 +36,4 @@ export async function preflight(options: {
     );
   }
   return problems;
-}
-
-function safeRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return 'the configured Redis URL';
-  }
 }
