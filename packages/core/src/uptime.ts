@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { IncidentRecord } from './incident.ts';
 import type { InstantRange } from './time.ts';
-import { countStatuses, overallStatus, type Status, type StatusCounts } from './status.ts';
+import { countStatuses, overallStatus, STATUSES, type Status, type StatusCounts } from './status.ts';
 
 /**
  * Uptime arithmetic for the daily summary (SPEC 6). Pure: the results and incidents are given.
@@ -55,14 +55,12 @@ export interface DailyUptime {
  * @returns null when nothing but PENDING (or nothing at all) was given: there is no figure
  */
 export function uptimePercent(statuses: Iterable<Status>): number | null {
-  let counted = 0;
-  let ok = 0;
-  for (const status of statuses) {
-    if (status === 'PENDING') continue;
-    counted += 1;
-    if (status === 'OK') ok += 1;
-  }
-  return counted === 0 ? null : (ok / counted) * 100;
+  return uptimeOfCounts(countStatuses(statuses));
+}
+
+function uptimeOfCounts(counts: StatusCounts): number | null {
+  const counted = counts.OK + counts.WARNING + counts.CRITICAL;
+  return counted === 0 ? null : (counts.OK / counted) * 100;
 }
 
 /**
@@ -112,28 +110,28 @@ export function dailyUptime(input: {
   const pipelines = input.pipelineIds.map((pipelineId): PipelineDayFigures => {
     const samples = [...(byPipeline.get(pipelineId) ?? [])].sort((a, b) => Date.parse(a.checkedAt) - Date.parse(b.checkedAt));
     const last = samples.at(-1) ?? null;
+    const counts = countStatuses(samples.map((sample) => sample.status));
     return {
       pipelineId,
       checks: samples.length,
-      counts: countStatuses(samples.map((sample) => sample.status)),
-      uptimePercent: uptimePercent(samples.map((sample) => sample.status)),
+      counts,
+      uptimePercent: uptimeOfCounts(counts),
       incidentsOpened: opened.get(pipelineId) ?? 0,
       lastStatus: last?.status ?? null,
       lastCheckedAt: last?.checkedAt ?? null,
     };
   });
 
-  const all = pipelines.flatMap((figures) => [
-    ...Array<Status>(figures.counts.OK).fill('OK'),
-    ...Array<Status>(figures.counts.WARNING).fill('WARNING'),
-    ...Array<Status>(figures.counts.CRITICAL).fill('CRITICAL'),
-  ]);
+  const total: StatusCounts = { OK: 0, WARNING: 0, CRITICAL: 0, PENDING: 0 };
+  for (const figures of pipelines) {
+    for (const status of STATUSES) total[status] += figures.counts[status];
+  }
   return {
     date: input.date,
     timezone: input.zone,
     pipelines,
     incidentsOpened: pipelines.reduce((sum, figures) => sum + figures.incidentsOpened, 0),
-    uptimePercent: uptimePercent(all),
+    uptimePercent: uptimeOfCounts(total),
     overall: overallStatus(pipelines.flatMap((figures) => (figures.lastStatus ? [figures.lastStatus] : []))),
   };
 }
