@@ -1,5 +1,5 @@
 import type { CheckResult, DatamonConfig, PipelineDefinition, Status } from '@datamon/core';
-import { evaluateNotBefore } from '@datamon/core';
+import { evaluateNotBefore, mapBounded } from '@datamon/core';
 import { createHttpClient, createLogger, type Logger, redactUrlsInText } from '@datamon/io';
 import type { Got } from 'got';
 import type { CheckContext, KindOutcome } from './check-kind.ts';
@@ -111,18 +111,4 @@ function describeFailure(err: unknown): { source: string; message: string } {
   if (err instanceof CheckTimeoutError) return { source: 'timeout', message: err.message };
   const message = err instanceof Error ? err.message : String(err);
   return { source: 'check', message: `the check failed: ${redactUrlsInText(message)}` };
-}
-
-/** Maps with at most `limit` calls in flight; results keep the input order. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -12,3 +12,4 @@ export * from './snapshot.ts';
 export * from './incident-rule.ts';
 export * from './uptime.ts';
 export * from './schedule.ts';
+export * from './map-bounded.ts';
