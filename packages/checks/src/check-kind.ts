@@ -1,4 +1,4 @@
-import type { DatamonConfig, PipelineKind, PipelineOfKind, Status } from '@datamon/core';
+import type { DatamonConfig, MeasuredOutcome, PipelineKind, PipelineOfKind, Status } from '@datamon/core';
 import type { Logger } from '@datamon/io';
 import type { GoogleApi } from './google/google-api.ts';
 import type { Warehouse } from './warehouse.ts';
@@ -9,6 +9,14 @@ export interface KindOutcome {
   message: string;
   value: number | string | null;
   details: Record<string, unknown>;
+}
+
+/**
+ * A kind's outcome from its rule's: the rule's `threshold` goes first in `details`, where the
+ * incident rule reads it (`details.threshold`) for the cards; `details` adds the kind's own facts.
+ */
+export function ruleOutcome(outcome: MeasuredOutcome, details: Record<string, unknown>): KindOutcome {
+  return { status: outcome.status, message: outcome.message, value: outcome.value, details: { threshold: outcome.threshold, ...details } };
 }
 
 /** Everything a check kind may use; the sources are shared by all the runner's checks. */

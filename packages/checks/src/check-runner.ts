@@ -2,7 +2,7 @@ import type { CheckResult, DatamonConfig, PipelineDefinition, Status } from '@da
 import { evaluateNotBefore, mapBounded } from '@datamon/core';
 import { createHttpClient, createLogger, type Logger, redactUrlsInText } from '@datamon/io';
 import type { Got } from 'got';
-import type { CheckContext, KindOutcome } from './check-kind.ts';
+import { type CheckContext, type KindOutcome, ruleOutcome } from './check-kind.ts';
 import { SourceUnavailableError } from './errors/index.ts';
 import { createGoogleApi } from './google/google-api.ts';
 import { checkRegistry, type CheckRegistry } from './registry.ts';
@@ -62,7 +62,7 @@ export function createCheckRunner(config: DatamonConfig, deps: CheckRunnerDeps =
     try {
       const waiting = evaluateNotBefore({ notBefore: pipeline.not_before, now, zone: config.monitoring.timezone });
       if (waiting) {
-        return result({ status: waiting.status, message: waiting.message, value: null, details: { threshold: waiting.threshold, notBefore: pipeline.not_before } });
+        return result(ruleOutcome({ ...waiting, value: null }, { notBefore: pipeline.not_before }));
       }
       const kind = registry.get(pipeline.kind);
       const ctx: CheckContext = { config, now, logger, warehouse, google };

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { evaluateFileArrival, type FileObservation, fillDateTemplate } from '@datamon/core';
-import type { CheckKind } from '../check-kind.ts';
+import { type CheckKind, ruleOutcome } from '../check-kind.ts';
 import { SourceUnavailableError } from '../errors/index.ts';
 
 /**
@@ -29,20 +29,14 @@ export const fileArrival: CheckKind<'file_arrival'> = {
       expected: pipeline.expected,
       deadline: pipeline.deadline,
     });
-    return {
-      status: outcome.status,
-      message: outcome.message,
-      value: outcome.value,
-      details: {
-        threshold: outcome.threshold,
-        file: fileName,
-        directory,
-        present: file.present,
-        dataRows: file.present ? file.dataRows : null,
-        expected: pipeline.expected,
-        deadline: pipeline.deadline,
-      },
-    };
+    return ruleOutcome(outcome, {
+      file: fileName,
+      directory,
+      present: file.present,
+      dataRows: file.present ? file.dataRows : null,
+      expected: pipeline.expected,
+      deadline: pipeline.deadline,
+    });
   },
 };
 

@@ -1,6 +1,6 @@
 import { countWindowRange, describeCounted, evaluateCount } from '@datamon/core';
 import type { RowDataPacket } from 'mysql2/promise';
-import type { CheckKind } from '../check-kind.ts';
+import { type CheckKind, ruleOutcome } from '../check-kind.ts';
 import { buildCountQuery, wallClockRange } from '../sql.ts';
 
 interface CountRow extends RowDataPacket {
@@ -29,21 +29,15 @@ export const mysqlCount: CheckKind<'mysql_count'> = {
       criticalBelow: pipeline.critical_below,
       warningBelow: pipeline.warning_below,
     });
-    return {
-      status: outcome.status,
-      message: outcome.message,
-      value: outcome.value,
-      details: {
-        threshold: outcome.threshold,
-        table: pipeline.table,
-        column: pipeline.column,
-        window: pipeline.window,
-        from: instants?.start.toISOString() ?? null,
-        to: instants?.end.toISOString() ?? null,
-        fromWallClock: range?.from ?? null,
-        toWallClock: range?.to ?? null,
-        queryMs,
-      },
-    };
+    return ruleOutcome(outcome, {
+      table: pipeline.table,
+      column: pipeline.column,
+      window: pipeline.window,
+      from: instants?.start.toISOString() ?? null,
+      to: instants?.end.toISOString() ?? null,
+      fromWallClock: range?.from ?? null,
+      toWallClock: range?.to ?? null,
+      queryMs,
+    });
   },
 };

@@ -1,6 +1,6 @@
 import { evaluateFreshness, wallClockToInstant } from '@datamon/core';
 import type { RowDataPacket } from 'mysql2/promise';
-import type { CheckKind } from '../check-kind.ts';
+import { type CheckKind, ruleOutcome } from '../check-kind.ts';
 import { SourceUnavailableError } from '../errors/index.ts';
 import { buildFreshnessQuery } from '../sql.ts';
 
@@ -32,19 +32,13 @@ export const mysqlFreshness: CheckKind<'mysql_freshness'> = {
       warningHours: pipeline.warning_hours,
       criticalHours: pipeline.critical_hours,
     });
-    return {
-      status: outcome.status,
-      message: outcome.message,
-      value: outcome.value,
-      details: {
-        threshold: outcome.threshold,
-        table: pipeline.table,
-        column: pipeline.column,
-        newest: newest?.toISOString() ?? null,
-        newestWallClock: newestText,
-        ageHours: outcome.value,
-        queryMs,
-      },
-    };
+    return ruleOutcome(outcome, {
+      table: pipeline.table,
+      column: pipeline.column,
+      newest: newest?.toISOString() ?? null,
+      newestWallClock: newestText,
+      ageHours: outcome.value,
+      queryMs,
+    });
   },
 };

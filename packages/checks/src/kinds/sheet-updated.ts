@@ -1,5 +1,5 @@
 import { evaluateSheetAge, parseSheetTimestamp } from '@datamon/core';
-import type { CheckKind } from '../check-kind.ts';
+import { type CheckKind, ruleOutcome } from '../check-kind.ts';
 import { SourceUnavailableError } from '../errors/index.ts';
 
 /**
@@ -41,19 +41,13 @@ export const sheetUpdated: CheckKind<'sheet_updated'> = {
       warningMinutes: pipeline.warning_minutes,
       criticalMinutes: pipeline.critical_minutes,
     });
-    return {
-      status: outcome.status,
-      message: outcome.message,
-      value: outcome.value,
-      details: {
-        threshold: outcome.threshold,
-        sheet: pipeline.sheet,
-        spreadsheetId,
-        source: pipeline.range ? 'cell' : 'drive',
-        range: pipeline.range,
-        updatedAt: updatedAt.toISOString(),
-        ageMinutes: outcome.value,
-      },
-    };
+    return ruleOutcome(outcome, {
+      sheet: pipeline.sheet,
+      spreadsheetId,
+      source: pipeline.range ? 'cell' : 'drive',
+      range: pipeline.range,
+      updatedAt: updatedAt.toISOString(),
+      ageMinutes: outcome.value,
+    });
   },
 };
