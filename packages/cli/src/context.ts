@@ -1,4 +1,5 @@
 import { ConfigError, EXIT_CONFIG, loadConfig } from '@datamon/config';
+import type { Command } from 'commander';
 import type { DatamonConfig } from '@datamon/core';
 import { createLogger, type Logger } from '@datamon/io';
 
@@ -10,6 +11,14 @@ export const EXIT = {
   failed: 3,
   config: EXIT_CONFIG,
 } as const;
+
+/** `--config`, declared by every command that reads the config (and by `datamon` itself). */
+export const CONFIG_OPTION = ['--config <path>', 'config file (default: $DATAMON_CONFIG or config/monitoring_config.yaml)'] as const;
+
+/** The `--config` a command was given: its own, else the one given before it to `datamon`. */
+export function configPathOf(command: Command): string | undefined {
+  return command.opts<{ config?: string }>().config ?? command.optsWithGlobals<{ config?: string }>().config;
+}
 
 /** A failure that ends a command with a one-line reason and an exit code. */
 export class CommandError extends Error {

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { createCliContext, describeFailure } from './context.ts';
+import { CONFIG_OPTION, createCliContext, describeFailure } from './context.ts';
 import { register as registerConfig } from './commands/config.ts';
 import { register as registerStart } from './commands/start.ts';
 import { register as registerCheck } from './commands/check.ts';
@@ -15,7 +15,7 @@ import { register as registerCheckin } from './commands/checkin.ts';
 export function buildProgram(ctx = createCliContext()): Command {
   const program = new Command('datamon')
     .description('datamon: data-pipeline monitor with check-ins, deadlines, escalation and a live dashboard')
-    .option('--config <path>', 'config file (default: $DATAMON_CONFIG or config/monitoring_config.yaml)')
+    .option(...CONFIG_OPTION)
     .showHelpAfterError()
     .exitOverride();
   registerConfig(program, ctx);

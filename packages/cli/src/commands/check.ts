@@ -11,7 +11,7 @@ import {
   overallStatus,
   severity,
 } from '@datamon/core';
-import { type CliContext, CommandError, EXIT } from '../context.ts';
+import { type CliContext, CommandError, CONFIG_OPTION, configPathOf, EXIT } from '../context.ts';
 
 /** One line of `datamon check --json` (SPEC 7): exactly these fields. */
 export interface CheckReportLine {
@@ -104,9 +104,9 @@ export function register(program: Command, ctx: CliContext): void {
     .description('run checks once, now, without Redis; exit 0 OK/PENDING, 1 WARNING, 2 CRITICAL, 3 could not run')
     .argument('[pipeline...]', 'pipeline ids to check (default: all)')
     .option('--json', 'print one JSON document {overall, pipelines} on stdout (logs go to stderr)', false)
-    .option('--config <path>', 'config file (default: $DATAMON_CONFIG or config/monitoring_config.yaml)')
+    .option(...CONFIG_OPTION)
     .action(async (ids: string[], options: { json: boolean; config?: string }, command: Command) => {
-      const config = ctx.loadConfig(options.config ?? command.optsWithGlobals<{ config?: string }>().config);
+      const config = ctx.loadConfig(configPathOf(command));
       const pipelines = selectPipelines(config.pipelines, ids);
       const logger = ctx.logger('cli', config);
       const runner = createCheckRunner(config, { logger });

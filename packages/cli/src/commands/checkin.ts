@@ -14,7 +14,7 @@ import { closeNotifiers, createNotifiers, type Notifier, renderCheckinCard, rend
 import { createRedisConnection, DatamonStore } from '@datamon/store';
 import { buildCheckinRun, ChatPace, checkinNotificationId, closeRedis, createQueues, recordResults } from '@datamon/workers';
 import type { Redis } from 'ioredis';
-import { type CliContext, CommandError, EXIT } from '../context.ts';
+import { type CliContext, CommandError, CONFIG_OPTION, configPathOf, EXIT } from '../context.ts';
 import { buildCheckReport, renderCheckTable } from './check.ts';
 import { CHANNEL_LABEL, describeNotifyTest, type NotifyTestOutcome, sendOutcome } from './notify.ts';
 
@@ -180,9 +180,9 @@ export function register(program: Command, ctx: CliContext): void {
     .command('run')
     .description('run a check-in now and send its card and email; say what was sent, skipped or failed (exit 3 on a failure)')
     .argument('<id>', 'check-in id (e.g. morning, first_shift, second_shift)')
-    .option('--config <path>', 'config file (default: $DATAMON_CONFIG or config/monitoring_config.yaml)')
+    .option(...CONFIG_OPTION)
     .action(async (id: string, options: { config?: string }, command: Command) => {
-      const config = ctx.loadConfig(options.config ?? command.optsWithGlobals<{ config?: string }>().config);
+      const config = ctx.loadConfig(configPathOf(command));
       const definition = findCheckin(config, id);
       const { text, failed } = await runCheckinNow(config, definition, { logger: ctx.logger('cli', config) });
       ctx.out.write(text);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { maskConfig } from '@datamon/config';
 import { stringify } from 'yaml';
-import type { CliContext } from '../context.ts';
+import { type CliContext, CONFIG_OPTION, configPathOf } from '../context.ts';
 
 /** `datamon config check`: validates and prints the effective config, secrets masked. */
 export function register(program: Command, ctx: CliContext): void {
@@ -9,9 +9,9 @@ export function register(program: Command, ctx: CliContext): void {
   config
     .command('check')
     .description('validate the config file and print the effective config, secrets masked (exit 78 on a problem)')
-    .option('--config <path>', 'config file (default: $DATAMON_CONFIG or config/monitoring_config.yaml)')
-    .action((options: { config?: string }, command: Command) => {
-      const loaded = ctx.loadConfig(options.config ?? command.optsWithGlobals<{ config?: string }>().config);
+    .option(...CONFIG_OPTION)
+    .action((_options: unknown, command: Command) => {
+      const loaded = ctx.loadConfig(configPathOf(command));
       const { source, ...effective } = maskConfig(loaded);
       ctx.out.write(`# effective datamon config from ${source}: valid\n`);
       ctx.out.write(stringify(effective, { lineWidth: 0 }));

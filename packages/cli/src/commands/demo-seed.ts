@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type DatamonConfig, fillDateTemplate, instantToWallClock, localDayRange } from '@datamon/core';
 import { type Connection, createConnection, type RowDataPacket } from 'mysql2/promise';
-import { type CliContext, CommandError } from '../context.ts';
+import { type CliContext, CommandError, CONFIG_OPTION, configPathOf } from '../context.ts';
 import { callSlots } from '../demo/call-slots.ts';
 
 /** The demo warehouse's default schema name: never the user's own `database.database`. */
@@ -280,14 +280,14 @@ export function register(program: Command, ctx: CliContext): void {
   demo
     .command('seed')
     .description('create (or refresh) the demo warehouse and CSV folder on the configured MySQL')
-    .option('--config <path>', 'config file (default: $DATAMON_CONFIG or config/monitoring_config.yaml)')
+    .option(...CONFIG_OPTION)
     .option('--database <name>', 'schema to create or refresh', DEMO_DATABASE)
     .option('--csv-dir <path>', 'CSV folder (default: monitoring.csv_directory)')
     .option('--rows <n>', 'rows of FactCalls', '1000000')
     .option('--days <n>', 'days of call history', '90')
     .option('--stale-etl', 'make the newest call 26 h old (etl_calls CRITICAL)', false)
     .action(async (options: SeedCommandOptions, command: Command) => {
-      const config = ctx.loadConfig(options.config ?? command.optsWithGlobals<{ config?: string }>().config);
+      const config = ctx.loadConfig(configPathOf(command));
       const rows = Number(options.rows);
       const days = Number(options.days);
       if (!Number.isInteger(days) || days < 1) throw new CommandError(`--days must be a whole number above 0, got ${options.days}`);

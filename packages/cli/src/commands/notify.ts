@@ -9,7 +9,7 @@ import {
   type Notifier,
   type SendResult,
 } from '@datamon/notifiers';
-import { type CliContext, CommandError, EXIT } from '../context.ts';
+import { type CliContext, CommandError, CONFIG_OPTION, configPathOf, EXIT } from '../context.ts';
 
 /** What happened on one channel, as `datamon notify test` reports it. */
 export interface NotifyTestOutcome {
@@ -77,9 +77,9 @@ export function register(program: Command, ctx: CliContext): void {
     .description('send a test message to Google Chat and/or email (default: both) and say what was sent, skipped or failed')
     .option('--chat', 'send to Google Chat')
     .option('--email', 'send by email')
-    .option('--config <path>', 'config file (default: $DATAMON_CONFIG or config/monitoring_config.yaml)')
+    .option(...CONFIG_OPTION)
     .action(async (options: { chat?: boolean; email?: boolean; config?: string }, command: Command) => {
-      const config = ctx.loadConfig(options.config ?? command.optsWithGlobals<{ config?: string }>().config);
+      const config = ctx.loadConfig(configPathOf(command));
       const chosen: NotificationChannel[] = [];
       if (options.chat) chosen.push('chat');
       if (options.email) chosen.push('email');

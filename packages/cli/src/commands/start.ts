@@ -3,7 +3,7 @@ import { createLogger, type Logger } from '@datamon/io';
 import type { RoleDeps, RoleHandle, RoleStarter } from '@datamon/workers';
 import closeWithGrace from 'close-with-grace';
 import { type Command, InvalidArgumentError } from 'commander';
-import { CommandError, type CliContext } from '../context.ts';
+import { type CliContext, CommandError, CONFIG_OPTION, configPathOf } from '../context.ts';
 
 /** The roles of `datamon start` (SPEC 7). */
 export const ROLE_NAMES = ['scheduler', 'checks', 'alerts', 'api'] as const;
@@ -60,7 +60,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('start')
     .description('run datamon: the scheduler, check workers, alert worker and API (all by default, or those named with --role)')
     .option('--role <role>', 'a role to run: all, scheduler, checks, alerts or api (repeat to run several)', parseRoleOption)
-    .option('--config <path>', 'config file (default: $DATAMON_CONFIG or config/monitoring_config.yaml)')
+    .option(...CONFIG_OPTION)
     .addHelpText(
       'after',
       [
@@ -76,7 +76,7 @@ export function register(program: Command, ctx: CliContext): void {
       ].join('\n'),
     )
     .action(async (options: { role?: RoleName[]; config?: string }, command: Command) => {
-      const config = ctx.loadConfig(options.config ?? command.optsWithGlobals<{ config?: string }>().config);
+      const config = ctx.loadConfig(configPathOf(command));
       await runRoles(config, selectRoles(options.role));
     });
 }
