@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
-import { createQueues, type RoleHandle, startCheckWorker, startScheduler } from '@datamon/workers';
+import { createQueues, type RoleHandle, startAlertWorker, startCheckWorker, startScheduler } from '@datamon/workers';
 import { captureLogger, testSetup, waitFor } from '../packages/workers/test/helpers.ts';
 
 /**
@@ -131,9 +131,10 @@ describe('when Redis is down as datamon starts', () => {
     const { logger } = captureLogger('all');
     const scheduler = await startScheduler({ config: env.config, logger });
     const worker = await startCheckWorker({ config: env.config, logger });
+    const alerts = await startAlertWorker({ config: env.config, logger });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const stopping = Date.now();
-    await Promise.all([scheduler.close(), worker.close()]);
+    await Promise.all([scheduler.close(), worker.close(), alerts.close()]);
     assert.ok(Date.now() - stopping < 5_000, `took ${Date.now() - stopping} ms`);
   });
 });

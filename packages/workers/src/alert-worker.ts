@@ -28,7 +28,7 @@ import { pipelineLock } from '@datamon/store';
 import { UnrecoverableError, type Worker } from 'bullmq';
 import { compactInstant } from './job-ids.ts';
 import { type AnyJobOf, type BulkEntry, createQueues, createRoleWorker, type DatamonQueues } from './queues.ts';
-import { type RoleDeps, type RoleHandle, RoleRuntime, type RoleStarter, sleep } from './role.ts';
+import { type RoleDeps, type RoleHandle, RoleRuntime, type RoleStarter } from './role.ts';
 import { type RuntimeSettings, runtimeSettings } from './settings.ts';
 import { ChatPace } from './chat-pace.ts';
 import { deliveryBackoff, deliveryJobOptions, type DeliveryOutcome, processDelivery } from './notification-delivery.ts';
@@ -203,15 +203,9 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
 
   const deliveryWorker = createDeliveryWorker(config, runtime, queues, notifiers, settings, clock, deps.workerName);
 
-  for (const [what, worker] of [
-    ['delivery worker', deliveryWorker],
-    ['alert worker', alertsWorker],
-  ] as const) {
-    runtime.onClose(what, async () => {
-      const finished = await Promise.race([worker.close().then(() => true), sleep(settings.shutdownGraceMs).then(() => false)]);
-      if (!finished) await worker.close(true);
-    });
-  }
+  // Closed last-registered-first: the alert worker stops enqueueing before deliveries stop.
+  runtime.onCloseWorker('delivery worker', deliveryWorker, settings.shutdownGraceMs);
+  runtime.onCloseWorker('alert worker', alertsWorker, settings.shutdownGraceMs);
 
   const ready = Promise.all([alertsWorker.waitUntilReady(), deliveryWorker.waitUntilReady()]).then(
     () => undefined,

@@ -22,7 +22,7 @@ import {
   type QuickCheckSummary,
 } from './queues.ts';
 import { recordResults } from './result-intake.ts';
-import { type RoleDeps, type RoleHandle, RoleRuntime, type RoleStarter, sleep } from './role.ts';
+import { type RoleDeps, type RoleHandle, RoleRuntime, type RoleStarter } from './role.ts';
 import { type RuntimeSettings, runtimeSettings } from './settings.ts';
 
 /**
@@ -230,18 +230,7 @@ export const startCheckWorker: RoleStarter<CheckWorkerHandle, CheckWorkerDeps> =
   worker.on('stalled', (jobId) => {
     logger.warn({ jobId }, 'check job stalled (its worker stopped); it runs again');
   });
-  runtime.onClose('check worker', async () => {
-    // Stop taking jobs and let running ones finish. With Redis unreachable nothing can finish,
-    // so do not wait. Past the grace period, cut the connections: the jobs still running are
-    // left to another worker (their lock expires and they run again, stored once by job id).
-    const closing = worker.close(runtime.report.unreachable);
-    const finished = await Promise.race([closing.then(() => true), sleep(settings.shutdownGraceMs).then(() => false)]);
-    if (!finished) {
-      logger.warn({ graceMs: settings.shutdownGraceMs }, 'jobs still running at the end of the grace period; another worker will take them over');
-      await worker.disconnect().catch(() => undefined);
-      await Promise.race([closing.catch(() => undefined), sleep(1_000)]);
-    }
-  });
+  runtime.onCloseWorker('check worker', worker, settings.shutdownGraceMs);
 
   const ready = worker.waitUntilReady().then(
     () => undefined,

@@ -1,6 +1,7 @@
 import type { DatamonConfig } from '@datamon/core';
 import type { Logger } from '@datamon/io';
 import { closeRedis, createRedisConnection, DatamonStore } from '@datamon/store';
+import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ConnectionReport } from './connection-report.ts';
 
@@ -51,6 +52,24 @@ export class RoleRuntime {
   /** Registers something to close; what is registered last is closed first. */
   onClose(what: string, close: () => Promise<void>): void {
     this.closers.push({ what, close });
+  }
+
+  /**
+   * Registers a BullMQ worker to close: it stops taking jobs and lets running ones finish for up
+   * to `graceMs`. With Redis unreachable nothing can finish, so it does not wait. Past the grace
+   * period its connections are cut: the jobs still running are left to another worker (their
+   * lock expires and they run again, stored once by job id).
+   */
+  onCloseWorker(what: string, worker: Worker<unknown, unknown, string>, graceMs: number): void {
+    this.onClose(what, async () => {
+      const closing = worker.close(this.report.unreachable);
+      const finished = await Promise.race([closing.then(() => true), sleep(graceMs).then(() => false)]);
+      if (!finished) {
+        this.logger.warn({ worker: what, graceMs }, 'jobs still running at the end of the grace period; another worker will take them over');
+        await worker.disconnect().catch(() => undefined);
+        await Promise.race([closing.catch(() => undefined), sleep(1_000)]);
+      }
+    });
   }
 
   /** Closes everything once (later calls wait for the first), logging what fails. */
