@@ -27,7 +27,7 @@ import {
 import { pipelineLock } from '@datamon/store';
 import { UnrecoverableError, type Worker } from 'bullmq';
 import { compactInstant } from './job-ids.ts';
-import { type AnyJobOf, type BulkEntry, createQueues, createRoleWorker, type DatamonQueues } from './queues.ts';
+import { type AnyJobOf, type BulkEntry, createRoleWorker, type DatamonQueues } from './queues.ts';
 import { type RoleDeps, type RoleHandle, RoleRuntime, type RoleStarter } from './role.ts';
 import { type RuntimeSettings, runtimeSettings } from './settings.ts';
 import { ChatPace } from './chat-pace.ts';
@@ -79,9 +79,7 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
   const clock = deps.now ?? (() => new Date());
   const settings = deps.settings ?? runtimeSettings();
   const runtime = new RoleRuntime(config, logger);
-  const { store } = runtime;
-  const queues = createQueues(config, { connection: runtime.redis, report: runtime.report });
-  runtime.onClose('queues', () => queues.close());
+  const { store, queues } = runtime;
   const notifiers = deps.notifiers ?? createNotifiers(config, { logger });
   runtime.onClose('notifiers', () => closeNotifiers(notifiers));
   const rule = incidentSettings(config);

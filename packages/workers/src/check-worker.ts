@@ -15,7 +15,6 @@ import {
   type CheckinJobSummary,
   type CheckJobResults,
   type ChecksQueueJobs,
-  createQueues,
   createRoleWorker,
   type JobOf,
   Producer,
@@ -75,9 +74,7 @@ export const startCheckWorker: RoleStarter<CheckWorkerHandle, CheckWorkerDeps> =
   const clock = deps.now ?? (() => new Date());
   const settings = deps.settings ?? runtimeSettings();
   const runtime = new RoleRuntime(config, logger);
-  const { store } = runtime;
-  const queues = createQueues(config, { connection: runtime.redis, report: runtime.report });
-  runtime.onClose('queues', () => queues.close());
+  const { store, queues } = runtime;
   const checks = new Producer<ChecksQueueJobs>(queues.checks.queue);
   const runner = deps.runner ?? createCheckRunner(config, { logger });
   runtime.onClose('check runner', () => runner.close());

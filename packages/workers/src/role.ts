@@ -4,6 +4,7 @@ import { closeRedis, createRedisConnection, DatamonStore } from '@datamon/store'
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ConnectionReport } from './connection-report.ts';
+import { createQueues, type DatamonQueues } from './queues.ts';
 
 /** A running process role (`datamon start --role ...`). */
 export interface RoleHandle {
@@ -28,13 +29,14 @@ export type RoleStarter<Handle extends RoleHandle = RoleHandle, Deps extends Rol
 
 /**
  * The plumbing a role shares: one Redis connection (its queues share it; workers duplicate it for
- * their blocking reads), one connection report, the store, and a stack of things to close,
+ * their blocking reads), one connection report, the store, the queues, and a stack of things to close,
  * closed last-opened-first so nothing is used after it has been closed.
  */
 export class RoleRuntime {
   readonly redis: Redis;
   readonly report: ConnectionReport;
   readonly store: DatamonStore;
+  readonly queues: DatamonQueues;
   private readonly closers: { what: string; close: () => Promise<void> }[] = [];
   private closing: Promise<void> | null = null;
 
@@ -47,6 +49,8 @@ export class RoleRuntime {
     this.report.watch(this.redis);
     this.store = new DatamonStore(this.redis, { prefix: config.redis.prefix, historyDays: config.monitoring.history_days });
     this.onClose('redis connection', () => closeRedis(this.redis));
+    this.queues = createQueues(config, { connection: this.redis, report: this.report });
+    this.onClose('queues', () => this.queues.close());
   }
 
   /** Registers something to close; what is registered last is closed first. */

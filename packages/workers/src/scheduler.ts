@@ -1,7 +1,7 @@
 import { type AlertJobs, type CheckJobs, type DatamonConfig, MAX_LATENESS_MS, missedSlot } from '@datamon/core';
 import type { JobSchedulerJson } from 'bullmq';
 import { jobIds, scheduledJobId, schedulerIds } from './job-ids.ts';
-import { createQueues, type Producer } from './queues.ts';
+import type { Producer } from './queues.ts';
 import { type RoleDeps, type RoleHandle, RoleRuntime, type RoleStarter, sleep } from './role.ts';
 
 /**
@@ -84,8 +84,7 @@ export const startScheduler: RoleStarter<SchedulerHandle, SchedulerDeps> = async
   const { config, logger } = deps;
   const clock = deps.now ?? (() => new Date());
   const runtime = new RoleRuntime(config, logger);
-  const queues = createQueues(config, { connection: runtime.redis, report: runtime.report });
-  runtime.onClose('queues', () => queues.close());
+  const { queues } = runtime;
   const producers = { checks: queues.checks, alerts: queues.alerts } as const;
   const stop = new AbortController();
   let running: Promise<ReconcileReport> | null = null;
