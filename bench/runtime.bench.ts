@@ -20,8 +20,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '@datamon/config';
 import { localDate } from '@datamon/core';
-import { createRedisConnection } from '@datamon/store';
-import { createQueueEvents, createQueues, type DatamonQueues, DEFAULT_SETTINGS } from '@datamon/workers';
+import { createRedisConnection, DatamonStore } from '@datamon/store';
+import { createQueueEvents, createQueues, type DatamonQueues, DEFAULT_SETTINGS, jobIds } from '@datamon/workers';
 import { Queue, Worker } from 'bullmq';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -121,7 +121,8 @@ async function round(queues: DatamonQueues, completed: Map<string, number>, inde
   const parentId = String(parent.id);
   await waitFor(async () => completed.has(parentId), 120_000, `quick check ${parentId}`);
   const summary = (await queues.checks.queue.getJob(parentId))?.returnvalue as { parts: number } | undefined;
-  const parts = Array.from({ length: summary?.parts ?? 0 }, (_, part) => `quick-check-part:${parentId.replaceAll(':', '.')}:${part + 1}-of-${summary?.parts}`);
+  const count = summary?.parts ?? 0;
+  const parts = Array.from({ length: count }, (_, part) => jobIds.quickCheckPart(parentId, part, count));
   await waitFor(async () => parts.every((id) => completed.has(id)), 120_000, `the parts of ${parentId}`);
   const finishedAt = Math.max(completed.get(parentId) as number, ...parts.map((id) => completed.get(id) as number));
   return finishedAt - started;
@@ -181,18 +182,9 @@ async function noopThroughput(): Promise<number> {
   } finally {
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
-    await deleteKeys(connection, `${prefix}:*`);
+    await new DatamonStore(connection, { prefix, historyDays: 1 }).clear();
     connection.disconnect();
   }
-}
-
-async function deleteKeys(redis: ReturnType<typeof createRedisConnection>, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
 }
 
 async function main(): Promise<void> {
@@ -209,7 +201,7 @@ async function main(): Promise<void> {
     noopPerSecond = await noopThroughput();
   } finally {
     const redis = createRedisConnection(REDIS_URL);
-    await deleteKeys(redis, `${prefix}:*`);
+    await new DatamonStore(redis, { prefix, historyDays: 1 }).clear();
     redis.disconnect();
     rmSync(folder, { recursive: true, force: true });
   }

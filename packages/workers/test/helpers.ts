@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { resolveConfig } from '@datamon/config';
 import type { DatamonConfig } from '@datamon/core';
 import { createLogger, type Logger } from '@datamon/io';
-import { createRedisConnection } from '@datamon/store';
+import { createRedisConnection, DatamonStore } from '@datamon/store';
 import type { Redis } from 'ioredis';
 
 export const TEST_REDIS_URL = process.env.DATAMON_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -50,22 +50,14 @@ export function testSetup(options: TestConfigOptions = {}) {
     async cleanup(redis?: Redis) {
       rmSync(folder, { recursive: true, force: true });
       const own = redis ?? createRedisConnection(options.redisUrl ?? TEST_REDIS_URL);
-      await deleteKeys(own, `${prefix}:*`);
+      const store = new DatamonStore(own, { prefix, historyDays: 1 });
+      await store.clear();
       // A connection closing elsewhere may still flush a queued write: sweep once more.
       await new Promise((resolve) => setTimeout(resolve, 100));
-      await deleteKeys(own, `${prefix}:*`);
+      await store.clear();
       if (!redis) own.disconnect();
     },
   };
-}
-
-export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
 }
 
 /** A logger whose JSON lines are kept in `lines` (and shown nowhere). */
