@@ -19,8 +19,9 @@ export class NotificationRepository {
     if (notification.incidentId) {
       tx.zadd(this.keys.incidentNotifications(notification.incidentId), 'NX', Date.parse(notification.at), notification.id);
     }
-    await tx.exec();
-    const excess = (await this.redis.zcard(this.keys.notificationIndex)) - this.maxKept;
+    const replies = await tx.zcard(this.keys.notificationIndex).exec();
+    const [, size] = replies?.at(-1) ?? [null, 0];
+    const excess = Number(size) - this.maxKept;
     if (excess > 0) {
       const old = await this.redis.zrange(this.keys.notificationIndex, 0, excess - 1);
       await this.redis.multi().zrem(this.keys.notificationIndex, ...old).hdel(this.keys.notifications, ...old).exec();
