@@ -306,9 +306,6 @@ export function createRoleWorker<Jobs, Results>(
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** Re-exported: `datamon checkin run` imports it from this package. */
-export { closeRedis };
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }

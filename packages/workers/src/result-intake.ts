@@ -1,4 +1,4 @@
-import type { AlertJobs, CheckResult } from '@datamon/core';
+import { type AlertJobs, type CheckResult, mapBounded } from '@datamon/core';
 import type { DatamonStore } from '@datamon/store';
 import { jobIds } from './job-ids.ts';
 import type { BulkEntry, Producer } from './queues.ts';
@@ -40,18 +40,4 @@ export async function recordResults(deps: ResultIntakeDeps, results: readonly Ch
   });
   await deps.alerts.addBulk(evaluations);
   return { evaluations: evaluations.length };
-}
-
-/** Maps with at most `limit` calls in flight; results keep the input order. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }

@@ -11,8 +11,8 @@ import {
 } from '@datamon/core';
 import { type Logger, redactUrl } from '@datamon/io';
 import { closeNotifiers, createNotifiers, type Notifier, renderCheckinCard, renderCheckinEmail } from '@datamon/notifiers';
-import { createRedisConnection, DatamonStore } from '@datamon/store';
-import { buildCheckinRun, ChatPace, checkinNotificationId, closeRedis, createQueues, recordResults } from '@datamon/workers';
+import { closeRedis, createRedisConnection, DatamonStore } from '@datamon/store';
+import { buildCheckinRun, ChatPace, checkinNotificationId, createQueues, recordResults } from '@datamon/workers';
 import type { Redis } from 'ioredis';
 import { type CliContext, CommandError, CONFIG_OPTION, configPathOf, EXIT } from '../context.ts';
 import { buildCheckReport, renderCheckTable } from './check.ts';
