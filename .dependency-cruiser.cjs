@@ -1,7 +1,8 @@
 /**
  * The direction of the arrows (STYLE): core imports nothing of ours; config, io, checks,
- * notifiers and store import core (and config/io); workers and server import those; only the
- * cli wires everything. No cycles anywhere.
+ * notifiers and store import core (and config/io); jobs (the job layer: contracts, producers,
+ * processors) imports those; the roles (workers, server) import jobs and never each other; only
+ * the cli wires everything. No cycles anywhere.
  */
 const pkg = (name) => `^packages/${name}/`;
 module.exports = {
@@ -17,7 +18,7 @@ module.exports = {
     {
       name: 'shared-packages-never-import-roles',
       severity: 'error',
-      from: { path: '^packages/(core|config|io|checks|notifiers|store)/' },
+      from: { path: '^packages/(core|config|io|checks|notifiers|store|jobs)/' },
       to: { path: '^packages/(workers|server|cli)/' },
     },
     {
@@ -31,6 +32,13 @@ module.exports = {
       severity: 'error',
       from: { path: pkg('server') },
       to: { path: '^packages/(workers|cli)/' },
+    },
+    {
+      name: 'leaf-packages-do-not-import-the-job-layer',
+      comment: 'the job layer builds on checks, notifiers and store, not the other way',
+      severity: 'error',
+      from: { path: '^packages/(core|config|io|checks|notifiers|store)/' },
+      to: { path: pkg('jobs') },
     },
     {
       name: 'leaf-packages-stay-leaves',

@@ -10,6 +10,7 @@ COPY packages/io/package.json packages/io/
 COPY packages/checks/package.json packages/checks/
 COPY packages/notifiers/package.json packages/notifiers/
 COPY packages/store/package.json packages/store/
+COPY packages/jobs/package.json packages/jobs/
 COPY packages/workers/package.json packages/workers/
 COPY packages/server/package.json packages/server/
 COPY packages/cli/package.json packages/cli/

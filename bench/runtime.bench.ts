@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { resolveConfig } from '@datamon/config';
 import { localDate } from '@datamon/core';
 import { createRedisConnection, DatamonStore } from '@datamon/store';
-import { createQueueEvents, createQueues, type DatamonQueues, DEFAULT_SETTINGS, jobIds } from '@datamon/workers';
+import { createQueueEvents, createQueues, type DatamonQueues, DEFAULT_SETTINGS, jobIds } from '@datamon/jobs';
 import { Queue, Worker } from 'bullmq';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -149,7 +149,7 @@ async function runCase(benchCase: Case, configPath: string, prefix: string): Pro
   } finally {
     await stopWorkers(children);
     await events.close();
-    for (const producer of [queues.checks, queues.alerts, queues.notifications]) await producer.queue.obliterate({ force: true });
+    await queues.obliterate();
     await queues.close();
   }
 }

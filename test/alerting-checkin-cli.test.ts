@@ -8,7 +8,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '@datamon/config';
 import { createRedisConnection, DatamonStore } from '@datamon/store';
-import { createQueues } from '@datamon/workers';
+import { createQueues } from '@datamon/jobs';
 import { createConnection } from 'mysql2/promise';
 import { seedDemo } from '../packages/cli/src/commands/demo-seed.ts';
 import { FakeGoogleChat } from '../packages/notifiers/test/helpers/fake-chat.ts';
@@ -57,7 +57,7 @@ async function datamon(args: string[], overrides: { redisUrl?: string } = {}): P
   };
   await writeFile(file, JSON.stringify(document, null, 2));
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args, '--config', file], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', DATAMON_LOG_LEVEL: 'warn' } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args, '--config', file], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', DATAMON_LOG_LEVEL: 'warn', DATAMON_DELIVERY_BACKOFF_MS: '50' } }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       done({ code, stdout: String(stdout), stderr: String(stderr) });
     });
@@ -79,7 +79,7 @@ afterEach(async () => {
   chat.behaviour = { kind: 'ok' };
   const store = new DatamonStore(redis, { prefix, historyDays: 90 });
   const queues = createQueues({ redis: { url: REDIS_URL, prefix } }, { connection: redis });
-  await queues.alerts.queue.obliterate({ force: true });
+  await queues.obliterate();
   await queues.close();
   await store.clear();
 });
@@ -96,39 +96,52 @@ after(async () => {
 
 const fresh = () => (prefix = `test-${randomUUID()}`);
 
+/** The check-in's own card and email (an alert worker run by the command may send incident messages too). */
+const checkinCards = () => chat.requests.filter((request) => JSON.stringify(request.body).includes('First Shift Check'));
+const checkinMails = () => smtp.mails.filter((mail) => /Subject: \[datamon\] First Shift Check/.test(mail.raw));
+
 describe('datamon checkin run first_shift', () => {
-  it('runs the checks, sends the card and the email, stores the run and the record, and says so (exit 0)', async () => {
+  it('runs the check-in through the queues, standing in for the missing workers, and sends the card and the email once (exit 0)', async () => {
     fresh();
     const run = await datamon(['checkin', 'run', 'first_shift']);
     assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.match(run.stdout, /^First Shift Check \(first_shift\), run by hand at \d\d:\d\d \(Europe\/London\): (OK|WARNING|CRITICAL)/);
     assert.match(run.stdout, /morning_csv/);
     assert.match(run.stdout, /first_calls/);
-    assert.match(run.stdout, /Google Chat: sent/);
-    assert.match(run.stdout, /Email: sent/);
+    assert.match(run.stdout, /Google Chat: sent \(1 attempt\)/);
+    assert.match(run.stdout, /Email: sent \(1 attempt\)/);
     assert.match(run.stdout, /2 sent, 0 skipped, 0 failed\./);
-    assert.match(run.stdout, /Stored in Redis/);
+    assert.match(run.stdout, /by this process, standing in for the check worker and alert worker \(none was running\)/);
 
-    assert.equal(chat.requests.length, 1);
-    assert.match(JSON.stringify(chat.requests[0]?.body), /First Shift Check 11:45/);
-    assert.match(JSON.stringify(chat.requests[0]?.body), /run by hand/);
-    assert.equal(smtp.mails.length, 1);
-    assert.match(smtp.mails[0]?.raw ?? '', /Subject: \[datamon\] First Shift Check 11:45: /);
-    assert.deepEqual(smtp.mails[0]?.to, ['ops@example.com']);
+    assert.equal(checkinCards().length, 1);
+    assert.match(JSON.stringify(checkinCards()[0]?.body), /First Shift Check 11:45/);
+    assert.match(JSON.stringify(checkinCards()[0]?.body), /run by hand/);
+    assert.equal(checkinMails().length, 1);
+    assert.deepEqual(checkinMails()[0]?.to, ['ops@example.com']);
 
     const store = new DatamonStore(redis, { prefix, historyDays: 90 });
     const latest = await store.checkinRuns.latest('first_shift');
     assert.equal(latest?.manual, true);
+    assert.match(latest?.requestedBy ?? '', /^cli /);
     assert.deepEqual(latest?.results.map((result) => result.pipelineId), ['morning_csv', 'first_calls']);
-    const record = await store.notifications.list(10);
-    assert.deepEqual(record.map((n) => `${n.channel}:${n.kind}:${n.outcome}`).sort(), ['chat:checkin:sent', 'email:checkin:sent']);
+    const record = (await store.notifications.list(50)).filter((n) => n.kind === 'checkin');
+    assert.deepEqual(record.map((n) => `${n.channel}:${n.outcome}`).sort(), ['chat:sent', 'email:sent']);
     assert.ok(await store.results.latest('morning_csv'), 'results are stored for the dashboard');
-    // First results under this prefix: both are changes, handed to the alert worker as the check worker would.
-    assert.match(run.stdout, /2 status changes queued for the alert worker/);
-    const queues = createQueues({ redis: { url: REDIS_URL, prefix } }, { connection: redis });
-    const waiting = await queues.alerts.queue.getJobs(['wait']);
-    await queues.close();
-    assert.deepEqual(waiting.map((job) => job.name), ['evaluate', 'evaluate']);
+    // The same path as a scheduled run: a failing pipeline opened its incident through the alert worker.
+    const failing = latest?.results.filter((result) => result.status === 'WARNING' || result.status === 'CRITICAL') ?? [];
+    const incidents = await store.incidents.allOpen();
+    for (const result of failing) assert.ok(incidents[result.pipelineId], `an incident is open for ${result.pipelineId}`);
+  });
+
+  it('retries a 503 from Google Chat like the delivery worker does, and the card goes once', async () => {
+    fresh();
+    chat.behaviour = { kind: 'status', status: 503, body: '{"error":{"message":"backend unavailable"}}', times: 1 };
+    const run = await datamon(['checkin', 'run', 'first_shift']);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /Google Chat: sent \(2 attempts\)/);
+    assert.equal(checkinCards().length, 2, 'the refused request and the retry');
+    const record = (await new DatamonStore(redis, { prefix, historyDays: 90 }).notifications.list(50)).find((n) => n.kind === 'checkin' && n.channel === 'chat');
+    assert.deepEqual([record?.outcome, record?.attempts], ['sent', 2]);
   });
 
   it('exits 3 and says why when Google Chat refuses the card (400), with no secret in the output; the email still goes', async () => {
@@ -141,8 +154,8 @@ describe('datamon checkin run first_shift', () => {
     assert.match(run.stdout, /1 sent, 0 skipped, 1 failed\./);
     assert.match(run.stderr, /message failed on Google Chat/);
     for (const secret of ['TOKEN456', 'KEY123']) assert.ok(!(run.stdout + run.stderr).includes(secret), `${secret} must not be printed`);
-    assert.equal(smtp.mails.length, 1);
-    const failed = (await new DatamonStore(redis, { prefix, historyDays: 90 }).notifications.list(10)).find((n) => n.channel === 'chat');
+    assert.equal(checkinMails().length, 1);
+    const failed = (await new DatamonStore(redis, { prefix, historyDays: 90 }).notifications.list(50)).find((n) => n.kind === 'checkin' && n.channel === 'chat');
     assert.equal(failed?.outcome, 'failed');
   });
 
@@ -154,13 +167,12 @@ describe('datamon checkin run first_shift', () => {
     assert.equal(chat.requests.length, 0);
   });
 
-  it('still runs the checks and sends when Redis is down, and says nothing was stored', async () => {
+  it('exits 3 when Redis is down, saying a check-in needs it and `datamon check` does not; nothing is sent', async () => {
     fresh();
     const run = await datamon(['checkin', 'run', 'first_shift'], { redisUrl: `redis://127.0.0.1:${await closedPort()}` });
-    assert.equal(run.code, 0, run.stderr + run.stdout);
-    assert.match(run.stdout, /2 sent, 0 skipped, 0 failed\./);
-    assert.match(run.stdout, /Not stored: Redis at redis:\/\/127\.0\.0\.1:\d+ is not reachable/);
-    assert.equal(chat.requests.length, 1);
-    assert.equal(smtp.mails.length, 1);
+    assert.equal(run.code, 3, run.stderr + run.stdout);
+    assert.match(run.stderr, /Redis at redis:\/\/127\.0\.0\.1:\d+ is not reachable .*`datamon check` runs the checks without it/);
+    assert.equal(chat.requests.length, 0);
+    assert.equal(smtp.mails.length, 0);
   });
 });

@@ -5,7 +5,8 @@ import type { CheckResult, DatamonConfig, NotificationRecord } from '@datamon/co
 import { createLogger } from '@datamon/io';
 import { chatWidgetCounts, CHAT_LIMITS } from '@datamon/notifiers';
 import { createRedisConnection, DatamonStore } from '@datamon/store';
-import { type AlertWorkerHandle, createQueues, type DatamonQueues, jobIds, startAlertWorker } from '@datamon/workers';
+import { createQueues, type DatamonQueues, jobIds } from '@datamon/jobs';
+import { type AlertWorkerHandle, startAlertWorker } from '@datamon/workers';
 import { testConfig } from '../packages/notifiers/test/helpers/config.ts';
 import { type ChatRequest, FakeGoogleChat } from '../packages/notifiers/test/helpers/fake-chat.ts';
 import { FakeSmtp, smtpError } from '../packages/notifiers/test/helpers/fake-smtp.ts';
@@ -82,7 +83,7 @@ afterEach(async () => {
   const { worker, queues, store } = current;
   current = null;
   await worker.close();
-  await Promise.all([queues.alerts.queue.obliterate({ force: true }), queues.notifications.queue.obliterate({ force: true }), queues.checks.queue.obliterate({ force: true })]);
+  await queues.obliterate();
   await queues.close();
   await store.clear();
 });

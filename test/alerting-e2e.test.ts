@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import type { CheckResult, DatamonConfig } from '@datamon/core';
 import { createLogger } from '@datamon/io';
 import { createRedisConnection, DatamonStore } from '@datamon/store';
-import { type AlertWorkerHandle, createQueues, startAlertWorker } from '@datamon/workers';
+import { createQueues } from '@datamon/jobs';
+import { type AlertWorkerHandle, startAlertWorker } from '@datamon/workers';
 import { Writable } from 'node:stream';
 import { testConfig } from '../packages/notifiers/test/helpers/config.ts';
 import { FakeGoogleChat } from '../packages/notifiers/test/helpers/fake-chat.ts';
@@ -64,7 +65,7 @@ before(async () => {
 after(async () => {
   await worker.close();
   const queues = createQueues(config, { connection: redis });
-  await Promise.all([queues.checks.queue.obliterate({ force: true }), queues.alerts.queue.obliterate({ force: true }), queues.notifications.queue.obliterate({ force: true })]);
+  await queues.obliterate();
   await store.clear();
   redis.disconnect();
   await chat.stop();

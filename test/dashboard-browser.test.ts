@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { resolveConfig } from '@datamon/config';
-import { QUEUE_NAMES, type CheckJobs, type CheckResult, type DatamonConfig, type IncidentRecord, type Status } from '@datamon/core';
+import type { CheckResult, DatamonConfig, IncidentRecord, Status } from '@datamon/core';
+import { type ChecksJobs, type DataOf, QUEUE_NAMES } from '@datamon/jobs';
 import { createLogger } from '@datamon/io';
 import { startServer, type RunningRole } from '@datamon/server';
 import { DatamonStore, createRedisConnection } from '@datamon/store';
@@ -129,7 +130,7 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
     server = await startServer({ config, logger });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     // A stand-in check worker for run-now: stores an OK result, announces it, returns it.
-    worker = new Worker<CheckJobs['run-pipeline'], CheckResult>(
+    worker = new Worker<DataOf<ChecksJobs, 'run-pipeline'>, CheckResult>(
       QUEUE_NAMES.checks,
       async (job) => {
         const result = checkResult(job.data.pipelineId, 'OK', new Date(), `checked on request of ${job.data.requestedBy}`, 42);

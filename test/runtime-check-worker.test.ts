@@ -4,15 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import type { CheckResult, DatamonConfig } from '@datamon/core';
 import { DatamonStore } from '@datamon/store';
-import {
-  type CheckWorkerHandle,
-  createQueueEvents,
-  createQueues,
-  type DatamonQueues,
-  DEFAULT_SETTINGS,
-  runtimeSettings,
-  startCheckWorker,
-} from '@datamon/workers';
+import { createQueueEvents, createQueues, type DatamonQueues, DEFAULT_SETTINGS, runtimeSettings } from '@datamon/jobs';
+import { type CheckWorkerHandle, startCheckWorker } from '@datamon/workers';
 import type { Job } from 'bullmq';
 import { captureLogger, testSetup, waitFor } from '../packages/workers/test/helpers.ts';
 
@@ -41,15 +34,11 @@ async function workerSetup(options: Parameters<typeof testSetup>[0] & { quickChe
   await worker.ready;
   cleanups.push(async () => {
     await worker.close();
-    await obliterate(queues);
+    await queues.obliterate();
     await queues.close();
     await env.cleanup();
   });
   return { ...env, queues, store, clock, worker, lines };
-}
-
-async function obliterate(queues: DatamonQueues): Promise<void> {
-  for (const producer of [queues.checks, queues.alerts, queues.notifications]) await producer.queue.obliterate({ force: true });
 }
 
 async function finished(job: Job<unknown, unknown, string>): Promise<Job<unknown, unknown, string>> {
@@ -143,7 +132,7 @@ describe('a check-in', () => {
     assert.equal(run?.label, 'First Shift Check');
     assert.equal(run?.ranAt, NOON.toISOString());
     assert.deepEqual(run?.results.map((result) => [result.pipelineId, result.status]), [['p0001', 'CRITICAL'], ['p0002', 'CRITICAL']]);
-    assert.equal(await queues.connection.get(store.keys.lastSlot('checkin:first_shift')), SLOT);
+    assert.equal(await queues.connection.get(store.keys.lastSlot('first_shift')), SLOT);
 
     const report = await queues.alerts.queue.getJob('checkin-report:first_shift:20260330T104500Z');
     assert.deepEqual(report?.data, { checkinRunId: `first_shift:${SLOT}`, checkinId: 'first_shift' });
@@ -173,7 +162,7 @@ describe('a check-in', () => {
       const slot = new Date(job.opts.prevMillis as number).toISOString();
       assert.deepEqual(job.returnvalue, { checkinRunId: `often:${slot}`, overall: 'CRITICAL', late: true });
       assert.equal((await store.checkinRuns.get(`often:${slot}`))?.scheduledFor, slot);
-      assert.equal(await queues.connection.get(store.keys.lastSlot('checkin:often')), slot);
+      assert.equal(await queues.connection.get(store.keys.lastSlot('often')), slot);
     });
 
     it('is skipped when its slot is over 12 hours old (every worker was down)', async () => {
@@ -189,7 +178,7 @@ describe('a check-in', () => {
     const { queues, store } = await workerSetup({ pipelines: 1 });
     await finished(await queues.checks.add('checkin', { checkinId: 'morning', scheduledFor: NOON.toISOString(), late: false, manual: true }));
     assert.equal((await store.checkinRuns.latest('morning'))?.manual, true);
-    assert.equal(await queues.connection.get(store.keys.lastSlot('checkin:morning')), null);
+    assert.equal(await queues.connection.get(store.keys.lastSlot('morning')), null);
   });
 
   it('fails at once, without retrying, when it names an unknown check-in', async () => {

@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { DatamonStore } from '@datamon/store';
-import { createQueues, type DatamonQueues } from '@datamon/workers';
+import { createQueues, type DatamonQueues } from '@datamon/jobs';
 import type { Job } from 'bullmq';
 import { testSetup, waitFor } from '../packages/workers/test/helpers.ts';
 
@@ -60,7 +60,7 @@ async function slowSetup(count: number, checkMs: number) {
 }
 
 async function obliterate(queues: DatamonQueues): Promise<void> {
-  for (const producer of [queues.checks, queues.alerts, queues.notifications]) await producer.queue.obliterate({ force: true });
+  await queues.obliterate();
 }
 
 interface WorkerProcess {

@@ -3,7 +3,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
-import { createQueues, type RoleHandle, startAlertWorker, startCheckWorker, startScheduler } from '@datamon/workers';
+import { createQueues } from '@datamon/jobs';
+import { type RoleHandle, startAlertWorker, startCheckWorker, startScheduler } from '@datamon/workers';
 import { captureLogger, testSetup, waitFor } from '../packages/workers/test/helpers.ts';
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { missedSlot, nextRun, nextRuns, previousRun } from '@datamon/core';
-import { compactInstant, jobIds, scheduledJobId } from '@datamon/workers';
+import { compactInstant, jobIds, scheduledSlotOf } from '@datamon/jobs';
 import { createRedisConnection } from '@datamon/store';
 import { getNextMillis, Queue } from 'bullmq';
 import { TEST_REDIS_URL } from '../packages/workers/test/helpers.ts';
@@ -98,8 +98,14 @@ describe('deterministic job ids', () => {
     assert.equal(compactInstant('2026-03-30T06:30:00.123Z'), '20260330T063000.123Z');
   });
 
-  it('names the scheduled run of a slot the way BullMQ does', () => {
-    assert.equal(scheduledJobId('checkin:morning', 1774852200000), 'repeat:checkin:morning:1774852200000');
+  it('reads a scheduler-made job\'s slot from when it was made and its delay, not from BullMQ\'s id', () => {
+    const made = Date.parse('2026-03-30T06:29:59.990Z');
+    const slot = Date.parse('2026-03-30T06:30:00.000Z');
+    const job = { repeatJobKey: 'checkin:morning', timestamp: made, opts: { delay: slot - made }, data: { scheduledFor: '' } };
+    assert.equal(scheduledSlotOf(job), '2026-03-30T06:30:00.000Z');
+    // An overdue run's delay is clamped to 0 a few milliseconds after its slot: still that slot.
+    assert.equal(scheduledSlotOf({ ...job, timestamp: slot + 4, opts: { delay: 0 } }), '2026-03-30T06:30:00.000Z');
+    assert.equal(scheduledSlotOf({ repeatJobKey: undefined, timestamp: made, opts: {}, data: { scheduledFor: '2026-03-30T10:45:00.000Z' } }), '2026-03-30T10:45:00.000Z');
   });
 
   it('gives ids BullMQ accepts as custom job ids, and adds each once', async () => {
@@ -111,6 +117,9 @@ describe('deterministic job ids', () => {
         jobIds.checkinReport('morning', '2026-03-30T06:30:00.123Z'),
         jobIds.evaluate('etl_calls', '2026-03-30T06:30:00.000Z'),
         jobIds.quickCheckPart('repeat:quick-check:1774852200000', 0, 3),
+        jobIds.manualCheckin('morning', '2026-03-30T06:31:02.500Z'),
+        jobIds.runPipeline('etl_calls', '2026-03-30T06:31:02.500Z'),
+        jobIds.delivery('etl_calls-1774852200000:critical:1:chat'),
       ];
       for (const id of ids) {
         await queue.add('x', {}, { jobId: id, delay: 60_000 });

@@ -57,7 +57,9 @@ export interface IncidentRecord {
 /** A status a state message can tell: a problem, or OK (resolved). */
 export type AnnouncedStatus = ProblemStatus | 'OK';
 
-export type NotificationChannel = 'chat' | 'email';
+/** Every channel a notification goes to; the notifier registry has one notifier per channel. */
+export const NOTIFICATION_CHANNELS = ['chat', 'email'] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
 
 export type NotificationKind =
   | 'checkin'

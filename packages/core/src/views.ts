@@ -50,6 +50,8 @@ export interface CheckinRun {
   late: boolean;
   /** Started by a person (CLI or API), not the schedule. */
   manual: boolean;
+  /** Who ran it by hand (a user, a token's name, `cli user@host`); absent or null for scheduled runs. */
+  requestedBy?: string | null;
   overall: Status;
   results: { pipelineId: string; status: Status; message: string; value: number | string | null }[];
 }

@@ -1,4 +1,4 @@
-import type { DatamonConfig, NotificationChannel } from '@datamon/core';
+import { type DatamonConfig, NOTIFICATION_CHANNELS, type NotificationChannel } from '@datamon/core';
 import { createEmailNotifier } from './channels/email.ts';
 import { createGoogleChatNotifier } from './channels/google-chat.ts';
 import type { Notifier, NotifierDeps, NotifierFactory } from './notifier.ts';
@@ -31,7 +31,8 @@ export const notifierRegistry = new NotifierRegistry()
   .register('chat', createGoogleChatNotifier)
   .register('email', createEmailNotifier);
 
-const CHANNELS: readonly NotificationChannel[] = ['chat', 'email'];
+const unregistered = NOTIFICATION_CHANNELS.filter((channel) => !notifierRegistry.channels().includes(channel));
+if (unregistered.length > 0) throw new Error(`notification channels without a notifier: ${unregistered.join(', ')}`);
 
 /**
  * One notifier per channel, from the config. Disabled or unconfigured channels are still there:
@@ -47,7 +48,7 @@ export function createNotifiers(
   registry: NotifierRegistry = notifierRegistry,
 ): Record<NotificationChannel, Notifier> {
   const built = {} as Record<NotificationChannel, Notifier>;
-  for (const channel of CHANNELS) built[channel] = registry.get(channel)(config, deps);
+  for (const channel of NOTIFICATION_CHANNELS) built[channel] = registry.get(channel)(config, deps);
   return built;
 }
 

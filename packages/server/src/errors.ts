@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { isRedisUnavailable } from '@datamon/store';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 /** The one error body of the API (SPEC 8): `{error, message, statusCode}`. */
@@ -43,13 +44,6 @@ export function sendError(reply: FastifyReply, statusCode: number, message: stri
 export const notFound = (message: string): HttpError => new HttpError(404, message);
 export const conflict = (message: string): HttpError => new HttpError(409, message);
 
-/** ioredis errors that mean "Redis is not there": the API then answers 503, not 500. */
-function isRedisUnavailable(error: Error): boolean {
-  return (
-    error.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|ECONNREFUSED|Stream isn't writeable|enableOfflineQueue/i.test(error.message)
-  );
-}
 
 /**
  * The app's error handler: every failure leaves as `{error, message, statusCode}`. Validation

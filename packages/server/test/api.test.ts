@@ -157,7 +157,7 @@ describe('the read API over a seeded morning', () => {
     assert.match(text, /datamon_notifications\{channel="email",outcome="failed"\} 1/);
     assert.match(text, /datamon_notifications\{channel="email",outcome="skipped"\} 0/);
     assert.match(text, /datamon_queue_jobs\{queue="checks",state="waiting"\} 1/);
-    assert.match(text, /datamon_queue_jobs\{queue="notifications",state="failed"\} 0/);
+    assert.match(text, /datamon_queue_jobs\{queue="deliver-email",state="failed"\} 0/);
     assert.match(text, /datamon_pipeline_incident_open\{pipeline="first_calls"\} 1/);
   });
 
@@ -203,7 +203,7 @@ describe('the read API over a seeded morning', () => {
     assert.equal(response.statusCode, 202);
     const { jobId } = response.json();
     assert.equal(typeof jobId, 'string');
-    const job = await t.app.queues.checks.getJob(jobId);
+    const job = await t.app.queues.checks.queue.getJob(jobId);
     assert.equal(job?.name, 'run-pipeline');
     assert.deepEqual(job?.data, { pipelineId: 'etl_calls', requestedAt: NOW.toISOString(), requestedBy: 'ops' });
   });
@@ -211,9 +211,9 @@ describe('the read API over a seeded morning', () => {
   it('POST /api/checkins/:id/run queues a manual check-in and answers 202 {jobId}', async () => {
     const response = await t.app.inject({ method: 'POST', url: '/api/checkins/first_shift/run', headers: auth });
     assert.equal(response.statusCode, 202);
-    const job = await t.app.queues.checks.getJob(response.json().jobId);
+    const job = await t.app.queues.checks.queue.getJob(response.json().jobId);
     assert.equal(job?.name, 'checkin');
-    assert.deepEqual(job?.data, { checkinId: 'first_shift', scheduledFor: NOW.toISOString(), late: false, manual: true });
+    assert.deepEqual(job?.data, { checkinId: 'first_shift', scheduledFor: NOW.toISOString(), late: false, manual: true, requestedBy: 'ops' });
   });
 
   it('POST /api/pipelines/:id/silence silences it and the snapshot shows until when; DELETE ends it', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolveConfig } from '@datamon/config';
-import { QUEUE_NAMES, type CheckResult, type DatamonConfig, type IncidentRecord, type NotificationRecord, type Status } from '@datamon/core';
+import { type CheckResult, type DatamonConfig, type IncidentRecord, type NotificationRecord, type Status } from '@datamon/core';
+import { QUEUE_NAMES } from '@datamon/jobs';
 import { DatamonStore, createRedisConnection } from '@datamon/store';
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';

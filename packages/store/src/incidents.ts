@@ -1,6 +1,7 @@
 import type { IncidentRecord } from '@datamon/core';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './keys.ts';
+import { runScript } from './scripts.ts';
 
 export class IncidentRepository {
   constructor(
@@ -52,14 +53,22 @@ export class IncidentRepository {
     await tx.exec();
     if (incident.closedAt !== null) {
       // Only unlink it if it is still the open one: a newer incident may have opened since.
-      await this.redis.eval(
-        "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0",
-        1,
-        this.keys.openIncidents,
-        incident.pipelineId,
-        incident.id,
-      );
+      await runScript(this.redis, 'unlinkOpenIncident', [this.keys.openIncidents], [incident.pipelineId, incident.id]);
     }
+  }
+
+  /**
+   * Indexes when the pipeline's incident next has something due (the rule's `nextDueAt`: an
+   * escalation, a held message, a silence's end), or takes it out of the index (null).
+   */
+  async setDue(pipelineId: string, dueAt: string | null): Promise<void> {
+    if (dueAt === null) await this.redis.zrem(this.keys.incidentsDue, pipelineId);
+    else await this.redis.zadd(this.keys.incidentsDue, Date.parse(dueAt), pipelineId);
+  }
+
+  /** Pipelines whose incident has something due at or before `now`. */
+  async dueBy(now: Date): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.incidentsDue, '-inf', now.getTime());
   }
 
   /** Newest first. */

@@ -5,4 +5,6 @@ export * from './checkin-runs.ts';
 export * from './incidents.ts';
 export * from './notifications.ts';
 export * from './silences.ts';
+export * from './checkin-slots.ts';
+export * from './delivery-claims.ts';
 export * from './store.ts';

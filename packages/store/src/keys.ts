@@ -23,6 +23,8 @@ export function redisKeys(prefix: string) {
     latestIncidents: `${p}:incidents:latest`,
     /** Hash pipelineId -> open incident id. */
     openIncidents: `${p}:incidents:open`,
+    /** Sorted set of pipeline ids whose incident has something due (score = due ms): the tick's work. */
+    incidentsDue: `${p}:incidents:due`,
     /** Sorted set of every incident id, score = openedAt ms. */
     allIncidents: `${p}:incidents:all`,
     /** Sorted set of notification ids per incident. */
@@ -38,14 +40,18 @@ export function redisKeys(prefix: string) {
     snapshot: `${p}:snapshot`,
     /** Pub/sub channel announcing a new snapshot (the dashboard's live updates). */
     snapshotChannel: `${p}:snapshot:updated`,
-    /** String: last slot (ISO) each scheduled thing ran for, to detect a missed check-in. */
-    lastSlot: (scheduleId: string) => `${p}:last-slot:${scheduleId}`,
+    /** String: the last slot (ISO) a check-in ran for, to detect a missed one. */
+    lastSlot: (checkinId: string) => `${p}:last-slot:checkin:${checkinId}`,
+    /** String: the job that claimed one check-in slot (it runs once). */
+    slotClaim: (checkinId: string, slot: string) => `${p}:slot-claim:${checkinId}:${slot}`,
     /** SET PX NX lock around a read-modify-write of shared state. */
     lock: (name: string) => `${p}:lock:${name}`,
     /** SCAN pattern of every key under the prefix. */
     everything: `${p}:*`,
     /** SET NX lock: one process runs a late check-in. */
     lateLock: (checkinId: string, slot: string) => `${p}:late-lock:${checkinId}:${slot}`,
+    /** String: the delivery job that claimed a notification for its merged Chat card. */
+    deliveryClaim: (notificationId: string) => `${p}:delivery-claim:${notificationId}`,
   };
 }
 

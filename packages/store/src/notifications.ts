@@ -44,6 +44,22 @@ export class NotificationRepository {
     return this.load(ids);
   }
 
+  /**
+   * How many kept records there are per channel and outcome (`/metrics`): counted in the record
+   * itself, so the figures survive restarts and agree across processes; the record is bounded.
+   */
+  async tally(): Promise<{ channel: NotificationRecord['channel']; outcome: NotificationRecord['outcome']; count: number }[]> {
+    const counts = new Map<string, { channel: NotificationRecord['channel']; outcome: NotificationRecord['outcome']; count: number }>();
+    for (const raw of await this.redis.hvals(this.keys.notifications)) {
+      const { channel, outcome } = JSON.parse(raw) as NotificationRecord;
+      const key = `${channel}\u0000${outcome}`;
+      const entry = counts.get(key) ?? { channel, outcome, count: 0 };
+      entry.count += 1;
+      counts.set(key, entry);
+    }
+    return [...counts.values()];
+  }
+
   private async load(ids: string[]): Promise<NotificationRecord[]> {
     if (ids.length === 0) return [];
     const raws = await this.redis.hmget(this.keys.notifications, ...ids);

@@ -32,3 +32,20 @@ export async function closeRedis(redis: Redis, timeoutMs = 2_000): Promise<void>
   const quitInTime = await Promise.race([quit, new Promise<false>((resolve) => setTimeout(resolve, timeoutMs, false).unref())]);
   if (!quitInTime) redis.disconnect();
 }
+
+/** Error codes and messages that mean "Redis is not reachable right now", not "something is wrong". */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const UNREACHABLE_MESSAGES = [/connection is closed/i, /connect ETIMEDOUT/i, /stream isn't writeable/i, /socket closed unexpectedly/i, /ECONNREFUSED/, /enableOfflineQueue/i];
+const UNREACHABLE_NAMES = new Set(['MaxRetriesPerRequestError']);
+
+/**
+ * Whether an error means Redis cannot be reached (down, restarting, network): the one test every
+ * role and the API use, to say so once instead of logging a failure per command.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (UNREACHABLE_NAMES.has(err.name)) return true;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code && UNREACHABLE_CODES.has(code)) return true;
+  return UNREACHABLE_MESSAGES.some((pattern) => pattern.test(err.message));
+}

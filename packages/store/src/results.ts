@@ -1,6 +1,7 @@
 import type { CheckResult, Status, StoredResult } from '@datamon/core';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './keys.ts';
+import { runScript } from './scripts.ts';
 
 /** One point of a pipeline's history (SPEC 8 `/history`). */
 export interface HistoryEntry {
@@ -19,35 +20,6 @@ export interface RecordOutcome {
   latest: StoredResult;
 }
 
-/**
- * Stores a result atomically: latest (unless a newer one is already there), history point,
- * history trim and the per-job marker that makes a retried job store nothing twice. In Lua so a
- * crash can never leave the marker without the result.
- */
-const RECORD_RESULT = `
-local marker = redis.call('GET', KEYS[3])
-if marker then return {0, marker} end
-local previous = redis.call('HGET', KEYS[1], ARGV[1])
-local previousStatus = ''
-local since = ARGV[6]
-local newer = false
-if previous then
-  local decoded = cjson.decode(previous)
-  previousStatus = decoded.status
-  if decoded.status == ARGV[4] and decoded.since then since = decoded.since end
-  local previousMs = tonumber(decoded.checkedAtMs or 0)
-  if previousMs > tonumber(ARGV[3]) then newer = true end
-end
-local stored = '{"since":"' .. since .. '","checkedAtMs":' .. ARGV[3] .. ',' .. string.sub(ARGV[2], 2)
--- An older result arriving late goes to history only, and must not look like a change.
-if not newer then redis.call('HSET', KEYS[1], ARGV[1], stored) else previousStatus = ARGV[4] end
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[7])
-local outcome = cjson.encode({previousStatus = previousStatus, since = since})
-redis.call('SET', KEYS[3], outcome, 'EX', ARGV[8])
-return {1, outcome}
-`;
-
 export class ResultRepository {
   constructor(
     private readonly redis: Redis,
@@ -64,21 +36,12 @@ export class ResultRepository {
     const entry: HistoryEntry = { status: result.status, value: result.value, message: result.message, checkedAt: result.checkedAt };
     const trimBefore = checkedAtMs - this.historyDays * 86_400_000;
     const marker = this.keys.jobResult(options.jobId ?? `adhoc-${checkedAtMs}-${Math.random().toString(36).slice(2)}`, result.pipelineId);
-    const reply = (await this.redis.eval(
-      RECORD_RESULT,
-      3,
-      this.keys.latest,
-      this.keys.history(result.pipelineId),
-      marker,
-      result.pipelineId,
-      JSON.stringify(result),
-      String(checkedAtMs),
-      result.status,
-      JSON.stringify(entry),
-      result.checkedAt,
-      String(trimBefore),
-      String(86_400),
-    )) as [number, string];
+    const reply = await runScript<[number, string]>(
+      this.redis,
+      'recordResult',
+      [this.keys.latest, this.keys.history(result.pipelineId), marker],
+      [result.pipelineId, JSON.stringify(result), checkedAtMs, result.status, JSON.stringify(entry), result.checkedAt, trimBefore, 86_400],
+    );
     const outcome = JSON.parse(reply[1]) as { previousStatus: string; since: string };
     return {
       stored: reply[0] === 1,

@@ -7,6 +7,9 @@ import { redisKeys, type RedisKeys } from './keys.ts';
 import { NotificationRepository } from './notifications.ts';
 import { ResultRepository } from './results.ts';
 import { SilenceRepository } from './silences.ts';
+import { CheckinSlotRepository } from './checkin-slots.ts';
+import { DeliveryClaimRepository } from './delivery-claims.ts';
+import { defineScripts, runScript } from './scripts.ts';
 
 /**
  * The lock name around one pipeline's incident state: the alert worker's evaluations and the
@@ -33,6 +36,8 @@ export class DatamonStore {
   readonly incidents: IncidentRepository;
   readonly notifications: NotificationRepository;
   readonly silences: SilenceRepository;
+  readonly checkinSlots: CheckinSlotRepository;
+  readonly deliveryClaims: DeliveryClaimRepository;
 
   constructor(
     readonly redis: Redis,
@@ -44,6 +49,9 @@ export class DatamonStore {
     this.incidents = new IncidentRepository(redis, this.keys);
     this.notifications = new NotificationRepository(redis, this.keys);
     this.silences = new SilenceRepository(redis, this.keys);
+    this.checkinSlots = new CheckinSlotRepository(redis, this.keys);
+    this.deliveryClaims = new DeliveryClaimRepository(redis, this.keys);
+    defineScripts(redis);
   }
 
   /**
@@ -90,7 +98,7 @@ export class DatamonStore {
     try {
       return await fn();
     } finally {
-      await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key, token);
+      await runScript(this.redis, 'releaseLock', [key], [token]);
     }
   }
 

@@ -1,12 +1,8 @@
+/**
+ * @datamon/workers: the process roles, as wiring over @datamon/jobs. Each opens its connections,
+ * starts BullMQ workers with the job layer's processors, and closes in order.
+ */
 export * from './role.ts';
-export * from './settings.ts';
-export * from './job-ids.ts';
-export * from './connection-report.ts';
-export * from './queues.ts';
 export * from './scheduler.ts';
 export * from './check-worker.ts';
 export * from './alert-worker.ts';
-export * from './notification-delivery.ts';
-export * from './chat-burst.ts';
-export * from './chat-pace.ts';
-export * from './result-intake.ts';

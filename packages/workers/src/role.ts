@@ -1,10 +1,9 @@
 import type { DatamonConfig } from '@datamon/core';
 import type { Logger } from '@datamon/io';
+import { ConnectionReport, createQueues, type DatamonQueues, sleep } from '@datamon/jobs';
 import { closeRedis, createRedisConnection, DatamonStore } from '@datamon/store';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { ConnectionReport } from './connection-report.ts';
-import { createQueues, type DatamonQueues } from './queues.ts';
 
 /** A running process role (`datamon start --role ...`). */
 export interface RoleHandle {
@@ -76,6 +75,14 @@ export class RoleRuntime {
     });
   }
 
+  /** Resolves once every given worker is connected and taking jobs (never rejects). */
+  static ready(...workers: Worker<unknown, unknown, string>[]): Promise<void> {
+    return Promise.all(workers.map((worker) => worker.waitUntilReady())).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   /** Closes everything once (later calls wait for the first), logging what fails. */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -89,18 +96,4 @@ export class RoleRuntime {
     })();
     return this.closing;
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

@@ -47,9 +47,9 @@ export function selectPipelines(pipelines: readonly PipelineDefinition[], ids: r
 }
 
 /** The report of one run: results paired with their pipelines, and the overall status (SPEC 1). */
-export function buildCheckReport(pipelines: readonly PipelineDefinition[], results: readonly CheckResult[]): CheckReport {
+export function buildCheckReport(pipelines: readonly PipelineDefinition[], results: readonly Pick<CheckResult, 'status' | 'message' | 'value' | 'checkedAt'>[]): CheckReport {
   const lines = pipelines.map((pipeline, index): CheckReportLine => {
-    const result = results[index] as CheckResult;
+    const result = results[index] as Pick<CheckResult, 'status' | 'message' | 'value' | 'checkedAt'>;
     return {
       id: pipeline.id,
       name: pipeline.name,

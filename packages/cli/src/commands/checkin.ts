@@ -1,25 +1,39 @@
+import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { createCheckRunner } from '@datamon/checks';
 import {
   type CheckinDefinition,
   type CheckinRun,
-  type CheckResult,
   type DatamonConfig,
   formatLocalTime,
   type NotificationChannel,
+  type NotificationRecord,
   type PipelineDefinition,
 } from '@datamon/core';
 import { type Logger, redactUrl } from '@datamon/io';
-import { closeNotifiers, createNotifiers, type Notifier, renderCheckinCard, renderCheckinEmail } from '@datamon/notifiers';
+import {
+  type CheckinJobSummary,
+  createQueueEvents,
+  createQueues,
+  DELIVERY_ATTEMPTS,
+  type DatamonQueues,
+  enqueueManualCheckin,
+  notificationIds,
+  QUEUE_NAMES,
+  type QueueKey,
+  sleep,
+} from '@datamon/jobs';
+import { notifierRegistry } from '@datamon/notifiers';
 import { closeRedis, createRedisConnection, DatamonStore } from '@datamon/store';
-import { buildCheckinRun, ChatPace, checkinNotificationId, createQueues, recordResults } from '@datamon/workers';
+import type { RoleHandle } from '@datamon/workers';
 import type { Redis } from 'ioredis';
 import { type CliContext, CommandError, CONFIG_OPTION, configPathOf, EXIT } from '../context.ts';
 import { buildCheckReport, renderCheckTable } from './check.ts';
-import { CHANNEL_LABEL, describeNotifyTest, type NotifyTestOutcome, sendOutcome } from './notify.ts';
+import { CHANNEL_LABEL } from './notify.ts';
 
-/** How long `checkin run` waits for Redis before carrying on without it. */
+/** How long `checkin run` waits for Redis before giving up. */
 const REDIS_CONNECT_TIMEOUT_MS = 2_000;
+/** How long it waits for the check-in to run and its messages to be delivered (or fail for good). */
+export const CHECKIN_WAIT_MS = 60_000;
 
 /** The check-in with this id; an unknown id ends the command with exit 3 and the known ids. */
 export function findCheckin(config: Pick<DatamonConfig, 'checkins'>, id: string): CheckinDefinition {
@@ -29,148 +43,142 @@ export function findCheckin(config: Pick<DatamonConfig, 'checkins'>, id: string)
   throw new CommandError(`unknown check-in "${id}" (known: ${known})`, EXIT.failed);
 }
 
-/** Redis, if it answers within a couple of seconds; otherwise why not (the command carries on). */
-async function connectRedis(url: string): Promise<{ redis: Redis; problem: null } | { redis: null; problem: string }> {
-  const redis = createRedisConnection(url, {
-    lazyConnect: true,
-    connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-  });
+/** Redis, if it answers within a couple of seconds; otherwise the command cannot run. */
+async function connectRedis(config: DatamonConfig): Promise<Redis> {
+  const redis = createRedisConnection(config.redis.url, { lazyConnect: true, connectTimeout: REDIS_CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
     await redis.ping();
-    return { redis, problem: null };
   } catch (err) {
     redis.disconnect();
-    return { redis: null, problem: err instanceof Error ? err.message : String(err) };
+    throw new CommandError(
+      `Redis at ${redactUrl(config.redis.url)} is not reachable (${err instanceof Error ? err.message : String(err)}): a check-in runs through the queues like a scheduled one, ` +
+        'so it needs Redis; `datamon check` runs the checks without it',
+      EXIT.failed,
+    );
+  }
+  // From here on, a blip is waited out like in the roles.
+  redis.options.maxRetriesPerRequest = null;
+  redis.options.retryStrategy = (attempt) => Math.min(250 * 2 ** Math.min(attempt, 5), 5_000);
+  return redis;
+}
+
+/** The roles whose queues have no worker right now: this process stands in for them. */
+async function missingRoles(queues: DatamonQueues): Promise<('checks' | 'alerts')[]> {
+  const hasWorker = async (key: QueueKey) => ((await queues.all.get(QUEUE_NAMES[key])?.getWorkersCount()) ?? 0) > 0;
+  const [checks, alerts, chat, email] = await Promise.all((['checks', 'alerts', 'chat', 'email'] as const).map(hasWorker));
+  const missing: ('checks' | 'alerts')[] = [];
+  if (!checks) missing.push('checks');
+  if (!alerts || !chat || !email) missing.push('alerts');
+  return missing;
+}
+
+/** One channel's message, as far as the notification record knows. */
+interface ChannelOutcome {
+  channel: NotificationChannel;
+  record: NotificationRecord | null;
+}
+
+const FINAL: ReadonlySet<NotificationRecord['outcome']> = new Set(['sent', 'skipped', 'failed']);
+
+function describeOutcome({ channel, record }: ChannelOutcome): string {
+  const label = CHANNEL_LABEL[channel];
+  if (!record) return `${label}: not delivered yet (queued; an alert worker sends it)`;
+  const attempts = `${record.attempts} attempt${record.attempts === 1 ? '' : 's'}`;
+  switch (record.outcome) {
+    case 'sent':
+      return `${label}: sent (${attempts})`;
+    case 'skipped':
+      return `${label}: skipped: ${record.error ?? 'channel not configured'}`;
+    case 'failed':
+      return record.attempts < DELIVERY_ATTEMPTS
+        ? `${label}: FAILED (permanent, retrying will not help): ${record.error ?? ''}`
+        : `${label}: FAILED after ${attempts}: ${record.error ?? ''}`;
+    case 'retrying':
+      return `${label}: still retrying after ${attempts} (${record.error ?? 'transient error'}); the alert worker keeps trying`;
   }
 }
 
-/** What the Redis side of a run did, for the closing line. */
-interface StoreReport {
-  stored: boolean;
-  evaluations: number;
-  problem: string | null;
-}
-
 /**
- * Stores the results (once, under a job id of this run) and the check-in run, queues the alert
- * evaluations a status change calls for (the check worker's own `recordResults`), and refreshes
- * the dashboard's snapshot.
- */
-async function storeRun(config: DatamonConfig, redis: Redis, store: DatamonStore, run: CheckinRun, results: readonly CheckResult[], now: Date): Promise<number> {
-  const queues = createQueues(config, { connection: redis });
-  try {
-    const { evaluations } = await recordResults({ store, alerts: queues.alerts }, results, `checkin-cli:${run.id}`);
-    await store.checkinRuns.record(run);
-    await store.refreshSnapshot({ pipelines: config.pipelines, checkins: config.checkins }, now);
-    return evaluations;
-  } finally {
-    await queues.close();
-  }
-}
-
-/** Sends the card and the email side by side; a failure on one does not stop the other. */
-async function send(
-  run: CheckinRun,
-  config: DatamonConfig,
-  notifiers: Record<NotificationChannel, Notifier>,
-  store: DatamonStore | null,
-  pace: ChatPace | null,
-  logger: Logger,
-): Promise<NotifyTestOutcome[]> {
-  const sendOne = async (channel: NotificationChannel): Promise<NotifyTestOutcome> => {
-    const payload = channel === 'chat' ? renderCheckinCard(run, config) : renderCheckinEmail(run, config);
-    // Take Chat's turn like the delivery worker does, so a card sent by hand never crowds a burst.
-    if (channel === 'chat' && notifiers.chat.disabledReason === null) await pace?.turn().catch(() => undefined);
-    const outcome = await sendOutcome(channel, () => notifiers[channel].send(payload));
-    if (store) {
-      await store.notifications
-        .record({
-          id: checkinNotificationId(run, channel),
-          at: new Date().toISOString(),
-          incidentId: null,
-          pipelineId: null,
-          channel,
-          kind: 'checkin',
-          outcome: outcome.outcome,
-          error: outcome.outcome === 'sent' ? null : outcome.detail,
-          attempts: 1,
-        })
-        .catch((err: unknown) => logger.warn({ err, channel }, 'could not record the notification'));
-    }
-    return outcome;
-  };
-  return Promise.all((['chat', 'email'] as const).map(sendOne));
-}
-
-/**
- * Runs a check-in now, by hand: its checks straight against their sources, then its card and
- * email straight through the notifiers (no running workers needed). With Redis reachable the
- * results, the run and the notification record are stored and the alert worker is handed any
- * status change, as a scheduled check-in would; without it the checks still run and the
- * messages still go, and the output says nothing was stored.
+ * Runs a check-in now, by hand, exactly as a scheduled one runs: a `checkin` job on the checks
+ * queue (the same producer the API uses), whose processor checks, stores the run and hands the
+ * card and email to the delivery queues with their retries and records. When no worker is
+ * running for a queue, this process runs the role itself until the run's messages are delivered
+ * or have failed for good.
  *
- * @returns the lines for people and whether a message failed
+ * @returns the lines for people and whether a message failed (or was not delivered in time)
  */
 export async function runCheckinNow(
   config: DatamonConfig,
   checkin: CheckinDefinition,
-  deps: { logger: Logger; notifiers?: Record<NotificationChannel, Notifier>; now?: Date },
+  deps: { logger: Logger; waitMs?: number; now?: () => Date; requestedBy?: string },
 ): Promise<{ text: string; failed: NotificationChannel[] }> {
-  const now = deps.now ?? new Date();
-  const byId = new Map(config.pipelines.map((pipeline) => [pipeline.id, pipeline]));
-  const pipelines = checkin.pipelines.map((id) => byId.get(id)).filter((pipeline): pipeline is PipelineDefinition => pipeline !== undefined);
-
-  const runner = createCheckRunner(config, { logger: deps.logger });
-  const connecting = connectRedis(config.redis.url);
-  let results: CheckResult[];
+  const now = deps.now ?? (() => new Date());
+  const waitMs = deps.waitMs ?? CHECKIN_WAIT_MS;
+  const redis = await connectRedis(config);
+  const store = new DatamonStore(redis, { prefix: config.redis.prefix, historyDays: config.monitoring.history_days });
+  const queues = createQueues(config, { connection: redis });
+  const events = createQueueEvents(config, 'checks');
+  const roles: RoleHandle[] = [];
   try {
-    results = await runner.runMany(pipelines, now);
-  } finally {
-    await runner.close();
-  }
-  const run = buildCheckinRun(checkin, now.toISOString(), now, false, true, results);
-
-  const connection = await connecting;
-  const redis = connection.redis;
-  const store = redis ? new DatamonStore(redis, { prefix: config.redis.prefix, historyDays: config.monitoring.history_days }) : null;
-  const report: StoreReport = { stored: false, evaluations: 0, problem: connection.problem };
-  const notifiers = deps.notifiers ?? createNotifiers(config, { logger: deps.logger });
-  let outcomes: NotifyTestOutcome[];
-  try {
-    if (redis && store) {
-      try {
-        report.evaluations = await storeRun(config, redis, store, run, results, now);
-        report.stored = true;
-      } catch (err) {
-        report.problem = err instanceof Error ? err.message : String(err);
+    const missing = await missingRoles(queues);
+    if (missing.length > 0) {
+      const workers = await import('@datamon/workers');
+      for (const role of missing) {
+        const start = role === 'checks' ? workers.startCheckWorker : workers.startAlertWorker;
+        roles.push(await start({ config, logger: deps.logger, now }));
       }
     }
-    outcomes = await send(run, config, notifiers, report.stored ? store : null, redis && report.stored ? new ChatPace(redis, `${config.redis.prefix}:chat-pace`) : null, deps.logger);
-  } finally {
-    if (!deps.notifiers) await closeNotifiers(notifiers);
-    if (redis) await closeRedis(redis);
-  }
+    await events.waitUntilReady();
+    const by = deps.requestedBy ?? `cli ${userInfo().username}@${hostname()}`;
+    const job = await enqueueManualCheckin(queues, checkin.id, by, now());
+    const summary = (await job.waitUntilFinished(events, waitMs)) as CheckinJobSummary;
+    const run = summary.checkinRunId ? await store.checkinRuns.get(summary.checkinRunId) : null;
+    if (!run) throw new CommandError(`the ${checkin.label} check-in did not run: ${summary.skipped ?? 'its run was not stored'}`, EXIT.failed);
 
+    const outcomes = await waitForMessages(store, run, Date.now() + waitMs);
+    return { text: report(config, checkin, run, outcomes, missing), failed: outcomes.filter((o) => o.record?.outcome !== 'sent' && o.record?.outcome !== 'skipped').map((o) => o.channel) };
+  } finally {
+    for (const role of roles.reverse()) await role.close();
+    await events.close().catch(() => undefined);
+    await queues.close();
+    await closeRedis(redis);
+  }
+}
+
+/** Polls the notification record until each channel's message is sent, skipped or failed, or time is up. */
+async function waitForMessages(store: DatamonStore, run: CheckinRun, deadline: number): Promise<ChannelOutcome[]> {
+  const channels = notifierRegistry.channels();
+  for (;;) {
+    const outcomes = await Promise.all(channels.map(async (channel) => ({ channel, record: await store.notifications.get(notificationIds.checkin(run, channel)) })));
+    if (outcomes.every((o) => o.record && FINAL.has(o.record.outcome)) || Date.now() >= deadline) return outcomes;
+    await sleep(100);
+  }
+}
+
+function report(config: DatamonConfig, checkin: CheckinDefinition, run: CheckinRun, outcomes: ChannelOutcome[], standIns: readonly string[]): string {
   const zone = config.monitoring.timezone;
+  const byId = new Map(config.pipelines.map((pipeline) => [pipeline.id, pipeline]));
+  const pipelines = run.results.map((result) => byId.get(result.pipelineId)).filter((pipeline): pipeline is PipelineDefinition => pipeline !== undefined);
+  const results = run.results.filter((result) => byId.has(result.pipelineId)).map((result) => ({ ...result, checkedAt: run.ranAt }));
+  const count = (outcome: NotificationRecord['outcome']) => outcomes.filter((o) => o.record?.outcome === outcome).length;
+  const failed = outcomes.length - count('sent') - count('skipped') - count('retrying');
+  const where = `Redis (${redactUrl(config.redis.url)}, prefix ${config.redis.prefix})`;
+  const ranBy =
+    standIns.length === 0
+      ? 'by the running workers'
+      : `by this process, standing in for the ${standIns.map((role) => (role === 'checks' ? 'check worker' : 'alert worker')).join(' and ')} (none was running)`;
   const lines = [
     `${run.label} (${checkin.id}), run by hand at ${formatLocalTime(run.ranAt, zone)} (${zone}): ${run.overall}`,
     '',
     renderCheckTable(buildCheckReport(pipelines, results), { colour: false }).trimEnd(),
     '',
-    describeNotifyTest(outcomes).trimEnd(),
-    report.stored
-      ? `Stored in Redis (${redactUrl(config.redis.url)}, prefix ${config.redis.prefix}): ${results.length} results, the check-in run and the notification record; ${plural(report.evaluations, 'status change')} queued for the alert worker.`
-      : `Not stored: Redis at ${redactUrl(config.redis.url)} is not reachable (${report.problem ?? 'unknown reason'}); the results, the check-in run and the notification record were not saved, and no incident was updated.`,
+    ...outcomes.map(describeOutcome),
+    `${count('sent')} sent, ${count('skipped')} skipped, ${failed} failed${count('retrying') > 0 ? `, ${count('retrying')} still retrying` : ''}.`,
+    `Ran through the queues on ${where} ${ranBy}: the results, the check-in run and the notification record are stored, and status changes go to the alert worker.`,
   ];
-  return { text: `${lines.join('\n')}\n`, failed: outcomes.filter((o) => o.outcome === 'failed').map((o) => o.channel) };
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+  return `${lines.join('\n')}\n`;
 }
 
 /** `datamon checkin run ID [--config PATH]` (SPEC 7). */
@@ -178,10 +186,10 @@ export function register(program: Command, ctx: CliContext): void {
   const checkin = program.command('checkin').description('work with check-ins');
   checkin
     .command('run')
-    .description('run a check-in now and send its card and email; say what was sent, skipped or failed (exit 3 on a failure)')
+    .description('run a check-in now, through the queues like a scheduled one, and send its card and email; say what was sent, skipped or failed (exit 3 on a failure)')
     .argument('<id>', 'check-in id (e.g. morning, first_shift, second_shift)')
     .option(...CONFIG_OPTION)
-    .action(async (id: string, options: { config?: string }, command: Command) => {
+    .action(async (id: string, _options: { config?: string }, command: Command) => {
       const config = ctx.loadConfig(configPathOf(command));
       const definition = findCheckin(config, id);
       const { text, failed } = await runCheckinNow(config, definition, { logger: ctx.logger('cli', config) });

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { createQueues } from '@datamon/workers';
+import { createQueues } from '@datamon/jobs';
 import { createRedisConnection, DatamonStore } from '@datamon/store';
 import { stringify } from 'yaml';
 import { type CliContext, CommandError } from '../context.ts';

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 /** What the fake Google Chat does with the next requests. */
 export type ChatBehaviour =
   | { kind: 'ok' }
-  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
+  /** `times`: answer so that many requests, then `ok` again (a Chat that recovers). */
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string; times?: number }
   /** Answers with the request URL in the body, as a careless server might. */
   | { kind: 'echo-url'; status: number }
   | { kind: 'hang' };
@@ -63,6 +64,7 @@ export class FakeGoogleChat {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'spaces/AAAA/messages/1' }));
         return;
       case 'status':
+        if (behaviour.times !== undefined && --behaviour.times <= 0) this.behaviour = { kind: 'ok' };
         res.writeHead(behaviour.status, { 'content-type': 'application/json', ...behaviour.headers }).end(behaviour.body ?? '{}');
         return;
       case 'echo-url':

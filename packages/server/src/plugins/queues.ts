@@ -1,26 +1,12 @@
-import { QUEUE_NAMES, type CheckJobs, type CheckResult, type DatamonConfig, type JobName, type QueueName } from '@datamon/core';
-import { closeRedis, createRedisConnection } from '@datamon/store';
-import { Queue, QueueEvents, type Job } from 'bullmq';
+import type { DatamonConfig } from '@datamon/core';
+import { createQueueEvents, createQueues, type DatamonQueues } from '@datamon/jobs';
+import type { QueueEvents } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Redis } from 'ioredis';
 import { HttpError } from '../errors.ts';
 
-type CheckJobData = CheckJobs[JobName<CheckJobs>];
-export type ChecksQueue = Queue<CheckJobData, CheckResult | unknown, JobName<CheckJobs>>;
-
-/** The BullMQ queues as the API sees them: producers for run-now, and depth for /metrics. */
-export interface ServerQueues {
-  checks: ChecksQueue;
-  /** Every queue by name, for Bull Board and the queue-depth gauges. */
-  all: ReadonlyMap<QueueName, Queue>;
-  /**
-   * Adds a job to the checks queue with its payload type tied to its name (STYLE habit 4).
-   *
-   * @param name - a job name of the checks queue
-   * @param data - that job's payload
-   */
-  addCheckJob<N extends JobName<CheckJobs>>(name: N, data: CheckJobs[N]): Promise<Job<CheckJobData, CheckResult | unknown, JobName<CheckJobs>>>;
+/** The BullMQ queues as the API sees them: the shared producers, and events for `?wait=1`. */
+export interface ServerQueues extends Pick<DatamonQueues, 'checks' | 'alerts' | 'chat' | 'email' | 'all'> {
   /**
    * The checks queue's events, opened on first use: only `run?wait=1` needs them, and each
    * QueueEvents holds a blocking connection of its own.
@@ -36,36 +22,26 @@ declare module 'fastify' {
 
 const EVENTS_READY_MS = 5_000;
 
-/** Jobs started from the API are kept for an hour (a day when failed) so Redis stays bounded. */
-const RETENTION = { removeOnComplete: { age: 3_600, count: 1_000 }, removeOnFail: { age: 86_400, count: 1_000 } };
-
 /**
- * The queues, made here from core's names and the configured prefix rather than imported from
- * the workers package: roles do not import each other.
+ * The queues, through the job layer's producers: a run-now or check-in run added here gets the
+ * same attempts, backoff and retention as a scheduled one.
  */
 async function queuesPlugin(fastify: FastifyInstance, options: { config: DatamonConfig }): Promise<void> {
   const { config } = options;
-  const queueOptions = { connection: fastify.redis, prefix: config.redis.prefix };
-  const checks: ChecksQueue = new Queue(QUEUE_NAMES.checks, queueOptions);
-  const all = new Map<QueueName, Queue>([
-    [QUEUE_NAMES.checks, checks as Queue],
-    [QUEUE_NAMES.alerts, new Queue(QUEUE_NAMES.alerts, queueOptions)],
-    [QUEUE_NAMES.notifications, new Queue(QUEUE_NAMES.notifications, queueOptions)],
-  ]);
-  for (const queue of all.values()) queue.on('error', (err) => fastify.log.warn({ err, queue: queue.name }, 'queue error'));
+  const producers = createQueues(config, { connection: fastify.redis });
+  for (const queue of producers.all.values()) queue.on('error', (err) => fastify.log.warn({ err, queue: queue.name }, 'queue error'));
 
   let events: Promise<QueueEvents> | null = null;
-  let eventsConnection: Redis | null = null;
 
   const queues: ServerQueues = {
-    checks,
-    all,
-    addCheckJob: (name, data) => checks.add(name, data, RETENTION),
+    checks: producers.checks,
+    alerts: producers.alerts,
+    chat: producers.chat,
+    email: producers.email,
+    all: producers.all,
     checkEvents() {
       events ??= (async () => {
-        eventsConnection = createRedisConnection(config.redis.url, { connectionName: 'datamon-api-events' });
-        eventsConnection.on('error', (err) => fastify.log.warn({ err }, 'queue events connection error'));
-        const queueEvents = new QueueEvents(QUEUE_NAMES.checks, { connection: eventsConnection, prefix: config.redis.prefix });
+        const queueEvents = createQueueEvents(config, 'checks');
         queueEvents.on('error', (err) => fastify.log.warn({ err }, 'queue events error'));
         let timer: NodeJS.Timeout | undefined;
         try {
@@ -78,8 +54,6 @@ async function queuesPlugin(fastify: FastifyInstance, options: { config: Datamon
           ]);
         } catch (err) {
           await queueEvents.close().catch(() => undefined);
-          await closeRedis(eventsConnection);
-          eventsConnection = null;
           throw err;
         } finally {
           clearTimeout(timer);
@@ -97,9 +71,8 @@ async function queuesPlugin(fastify: FastifyInstance, options: { config: Datamon
 
   fastify.addHook('onClose', async () => {
     if (events) await (await events.catch(() => null))?.close();
-    if (eventsConnection) await closeRedis(eventsConnection);
     // The queues share the app's connection, which the redis plugin closes after this.
-    await Promise.all([...all.values()].map((queue) => queue.close()));
+    await producers.close();
   });
 }
 

@@ -1,3 +1,4 @@
+import { enqueueManualCheckin } from '@datamon/jobs';
 import type { FastifyInstance } from 'fastify';
 import { checkinOr404 } from '../lookup.ts';
 import { errorResponses, jobIdSchema, pipelineIdParams } from '../schemas.ts';
@@ -13,12 +14,7 @@ export default async function checkinRoutes(fastify: FastifyInstance): Promise<v
     },
     async (request, reply) => {
       const checkin = checkinOr404(fastify.config, request.params.id);
-      const job = await fastify.queues.addCheckJob('checkin', {
-        checkinId: checkin.id,
-        scheduledFor: fastify.now().toISOString(),
-        late: false,
-        manual: true,
-      });
+      const job = await enqueueManualCheckin(fastify.queues, checkin.id, request.principal?.name ?? 'api', fastify.now());
       request.log.info({ checkinId: checkin.id, jobId: job.id, by: request.principal?.name }, 'check-in run requested');
       return reply.code(202).send({ jobId: String(job.id) });
     },

@@ -1,5 +1,5 @@
 import type { IncidentRecord, NotificationRecord } from '@datamon/core';
-import { pipelineLock } from '@datamon/store';
+import { applyIncidentEvent } from '@datamon/jobs';
 import type { FastifyInstance } from 'fastify';
 import { conflict, notFound } from '../errors.ts';
 import { errorResponses, incidentIdParams, incidentListItemSchema, incidentRecordSchema } from '../schemas.ts';
@@ -60,23 +60,18 @@ export default async function incidentRoutes(fastify: FastifyInstance): Promise<
     async (request) => {
       const found = await store.incidents.get(request.params.id);
       if (!found) throw notFound(`no incident "${request.params.id}"`);
-      // Read-modify-write under the alert worker's lock: an ack must not be lost to (or undo)
-      // an escalation written at the same moment.
-      const acknowledged = await store.withLock(pipelineLock(found.pipelineId), async () => {
-        const incident = await store.incidents.get(found.id);
-        if (!incident) throw notFound(`no incident "${found.id}"`);
-        if (incident.closedAt !== null) throw conflict(`incident ${incident.id} closed at ${incident.closedAt}; there is nothing to acknowledge`);
-        if (incident.acknowledged) return incident;
-        const updated: IncidentRecord = {
-          ...incident,
-          acknowledged: true,
-          acknowledgedAt: fastify.now().toISOString(),
-          acknowledgedBy: request.principal?.name ?? null,
-        };
-        await store.incidents.save(updated);
-        return updated;
-      });
-      await store.refreshSnapshot(config, fastify.now());
+      if (found.closedAt !== null) throw conflict(`incident ${found.id} closed at ${found.closedAt}; there is nothing to acknowledge`);
+      const now = fastify.now();
+      // The incident rule records it (who and when) and stops the escalation clock.
+      const { decision } = await applyIncidentEvent(
+        { config, store, queues: fastify.queues },
+        found.pipelineId,
+        { type: 'acknowledge', incidentId: found.id, by: request.principal?.name ?? 'api' },
+        now,
+      );
+      const acknowledged = decision.next?.id === found.id ? decision.next : ((await store.incidents.get(found.id)) ?? found);
+      if (acknowledged.closedAt !== null) throw conflict(`incident ${acknowledged.id} closed at ${acknowledged.closedAt}; there is nothing to acknowledge`);
+      await store.refreshSnapshot(config, now);
       request.log.info({ incidentId: acknowledged.id, pipelineId: acknowledged.pipelineId, by: acknowledged.acknowledgedBy }, 'incident acknowledged');
       return acknowledged;
     },

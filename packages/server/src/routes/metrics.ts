@@ -1,4 +1,4 @@
-import { STATUSES, type NotificationRecord, type StatusSnapshot } from '@datamon/core';
+import { NOTIFICATION_CHANNELS, STATUSES, type StatusSnapshot } from '@datamon/core';
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Registry } from 'prom-client';
 
@@ -48,12 +48,10 @@ export default async function metricsRoutes(fastify: FastifyInstance): Promise<v
   const liveClients = new Gauge({ name: 'datamon_dashboard_live_clients', help: 'Open live-update streams on this API process', registers: [registry] });
 
   async function collect(): Promise<void> {
-    const [snapshotJson, latest, records, counts] = await Promise.all([
+    const [snapshotJson, latest, tally, counts] = await Promise.all([
       store.snapshotJson(),
       store.results.allLatest(),
-      // Counted in the hash rather than by a counter so the figures survive restarts and add up
-      // across processes; the record is bounded, so this is bounded too.
-      fastify.redis.hvals(store.keys.notifications),
+      store.notifications.tally(),
       Promise.all([...fastify.queues.all].map(async ([name, queue]) => [name, await queue.getJobCounts(...JOB_STATES)] as const)),
     ]);
     const snapshot = snapshotJson ? (JSON.parse(snapshotJson) as StatusSnapshot) : null;
@@ -77,17 +75,8 @@ export default async function metricsRoutes(fastify: FastifyInstance): Promise<v
     }
 
     notifications.reset();
-    const tally = new Map<string, number>();
-    for (const channel of ['chat', 'email']) for (const outcome of OUTCOMES) tally.set(`${channel}\u0000${outcome}`, 0);
-    for (const raw of records) {
-      const record = JSON.parse(raw) as NotificationRecord;
-      const key = `${record.channel}\u0000${record.outcome}`;
-      tally.set(key, (tally.get(key) ?? 0) + 1);
-    }
-    for (const [key, count] of tally) {
-      const [channel = '', outcome = ''] = key.split('\u0000');
-      notifications.set({ channel, outcome }, count);
-    }
+    for (const channel of NOTIFICATION_CHANNELS) for (const outcome of OUTCOMES) notifications.set({ channel, outcome }, 0);
+    for (const { channel, outcome, count } of tally) notifications.set({ channel, outcome }, count);
 
     queueJobs.reset();
     for (const [queue, byState] of counts) for (const state of JOB_STATES) queueJobs.set({ queue, state }, byState[state] ?? 0);

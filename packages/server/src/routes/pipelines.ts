@@ -1,4 +1,5 @@
 import { buildStatusSnapshot, type CheckResult } from '@datamon/core';
+import { applyIncidentEvent, enqueueRunPipeline } from '@datamon/jobs';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.ts';
 import { pipelineOr404 } from '../lookup.ts';
@@ -135,11 +136,7 @@ export default async function pipelineRoutes(fastify: FastifyInstance, options: 
       const wait = request.query.wait === '1' || request.query.wait === 'true';
       // Listening starts before the job exists, so a fast worker's completion cannot be missed.
       const events = wait ? await fastify.queues.checkEvents() : null;
-      const job = await fastify.queues.addCheckJob('run-pipeline', {
-        pipelineId: pipeline.id,
-        requestedAt: fastify.now().toISOString(),
-        requestedBy: request.principal?.name ?? 'api',
-      });
+      const job = await enqueueRunPipeline(fastify.queues, pipeline.id, request.principal?.name ?? 'api', fastify.now());
       const jobId = String(job.id);
       request.log.info({ pipelineId: pipeline.id, jobId, by: request.principal?.name }, 'run-now requested');
       if (!events) return reply.code(202).send({ jobId });
@@ -149,14 +146,16 @@ export default async function pipelineRoutes(fastify: FastifyInstance, options: 
       } catch (err) {
         const state = await job.getState().catch(() => 'unknown');
         if (state === 'failed') {
-          const failed = await fastify.queues.checks.getJob(jobId).catch(() => undefined);
+          const failed = await fastify.queues.checks.queue.getJob(jobId).catch(() => undefined);
           const reason = failed?.failedReason ?? (err as Error).message;
           request.log.error({ err, pipelineId: pipeline.id, jobId, reason }, 'run-now job failed');
           throw new HttpError(500, `the check job ${jobId} failed: ${reason}`);
         }
+        const current = await fastify.queues.checks.queue.getJob(jobId).catch(() => undefined);
+        const retrying = current && current.attemptsMade > 0 && current.failedReason ? `; attempt ${current.attemptsMade} failed (${current.failedReason}) and it is retried` : '';
         throw new HttpError(
           504,
-          `the check did not finish within ${Math.round(runWaitMs / 1000)} s (job ${jobId} is ${state}); its result will show in /api/status when it does`,
+          `the check did not finish within ${Math.round(runWaitMs / 1000)} s (job ${jobId} is ${state}${retrying}); its result will show in /api/status when it does`,
         );
       }
       if (!isCheckResult(returned)) throw new HttpError(500, `the check job ${jobId} finished without a result`);
@@ -193,6 +192,8 @@ export default async function pipelineRoutes(fastify: FastifyInstance, options: 
       const now = fastify.now();
       const until = new Date(now.getTime() + request.body.minutes * 60_000);
       await store.silences.silence(pipeline.id, until);
+      // The incident rule hears of it: nothing is sent until the silence ends.
+      await applyIncidentEvent({ config, store, queues: fastify.queues }, pipeline.id, { type: 'silence' }, now);
       await store.refreshSnapshot(config, now);
       request.log.info({ pipelineId: pipeline.id, until: until.toISOString(), by: request.principal?.name }, 'pipeline silenced');
       return { id: pipeline.id, silencedUntil: until.toISOString() };
@@ -204,8 +205,11 @@ export default async function pipelineRoutes(fastify: FastifyInstance, options: 
     { onRequest: write, schema: { params: pipelineIdParams, response: silenceResponse } },
     async (request) => {
       const pipeline = pipelineOr404(config, request.params.id);
+      const now = fastify.now();
       const ended = await store.silences.unsilence(pipeline.id);
-      await store.refreshSnapshot(config, fastify.now());
+      // A state message the silence held goes now, for the truth as it is (SPEC 5).
+      if (ended) await applyIncidentEvent({ config, store, queues: fastify.queues }, pipeline.id, { type: 'silence' }, now);
+      await store.refreshSnapshot(config, now);
       if (ended) request.log.info({ pipelineId: pipeline.id, by: request.principal?.name }, 'silence ended');
       return { id: pipeline.id, silencedUntil: null };
     },

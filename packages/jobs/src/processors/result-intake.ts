@@ -1,33 +1,31 @@
-import { type AlertJobs, type CheckResult, mapBounded } from '@datamon/core';
+import { type CheckResult, mapBounded } from '@datamon/core';
 import type { DatamonStore } from '@datamon/store';
-import { jobIds } from './job-ids.ts';
-import type { BulkEntry, Producer } from './queues.ts';
+import type { AlertsJobs } from '../contracts.ts';
+import { jobIds } from '../ids.ts';
+import type { BulkEntry, DatamonQueues } from '../producers.ts';
 
 /** Results are written with at most this many Redis calls in flight. */
 const STORE_CONCURRENCY = 64;
 
-export interface ResultIntakeDeps {
-  store: DatamonStore;
-  /** Where `evaluate` jobs go (the alert worker's queue). */
-  alerts: Pick<Producer<AlertJobs>, 'addBulk'>;
-}
-
 /**
  * Stores check results once per `jobId` and enqueues an `evaluate` job for each pipeline whose
  * status changed or that has an open incident (it may close, worsen or need escalating), with
- * deterministic ids. Shared by the check worker and `datamon checkin run`, so a check-in run by
- * hand keeps incidents as right as a scheduled one.
+ * deterministic ids.
  *
  * @param jobId - names this batch: storing it again (a retried job) stores nothing twice
  * @returns how many evaluations were enqueued
  */
-export async function recordResults(deps: ResultIntakeDeps, results: readonly CheckResult[], jobId: string): Promise<{ evaluations: number }> {
+export async function recordResults(
+  deps: { store: DatamonStore; queues: Pick<DatamonQueues, 'alerts'> },
+  results: readonly CheckResult[],
+  jobId: string,
+): Promise<{ evaluations: number }> {
   const { store } = deps;
   const [open, outcomes] = await Promise.all([
     store.incidents.allOpen(),
     mapBounded(results, STORE_CONCURRENCY, (result) => store.results.record(result, { jobId })),
   ]);
-  const evaluations: BulkEntry<AlertJobs>[] = [];
+  const evaluations: BulkEntry<AlertsJobs>[] = [];
   results.forEach((result, index) => {
     const { previousStatus } = outcomes[index] as (typeof outcomes)[number];
     // A change, or a check while an incident is open (it may close, worsen or need escalating).
@@ -38,6 +36,6 @@ export async function recordResults(deps: ResultIntakeDeps, results: readonly Ch
       opts: { jobId: jobIds.evaluate(result.pipelineId, result.checkedAt) },
     });
   });
-  await deps.alerts.addBulk(evaluations);
+  await deps.queues.alerts.addBulk(evaluations);
   return { evaluations: evaluations.length };
 }

@@ -1,8 +1,8 @@
-import type { ChatPayload, NotificationJobs, NotificationKind } from '@datamon/core';
-import { chatPayloadFits, mergeChatPayloads } from '@datamon/notifiers';
+import type { ChatPayload, NotificationKind } from '@datamon/core';
+import { chatPayloadFits, mergeChatPayloads } from '@datamon/notifiers/render';
 import type { DatamonStore } from '@datamon/store';
 import type { Job, JobType, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { DeliverJobData, MergedDelivery } from '../contracts.ts';
 
 /**
  * Bursts of incident cards merged into one Chat message (SPEC 5: a space gets no more than about
@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
  *
  * 1. The claimed notifications are written into the taking job's data (`merged`) *first*. From
  *    then on this job answers for them: a crash at any later point retries this job with them.
- * 2. Each one is then claimed for good: a `SET NX` marker names this job as its owner (two
+ * 2. Each one is then claimed for good: a claim in the store names this job as its owner (two
  *    workers listing the same waiting job cannot both keep it), and its own job is removed from
  *    the queue. A removal that fails means another worker is delivering it: it is dropped from
  *    this job's set. A job already handled elsewhere (active, completed or failed) is dropped too.
@@ -25,28 +25,12 @@ import type { Redis } from 'ioredis';
  * Check-in cards and daily summaries are never merged: each is a message of its own.
  */
 
-/** A notification carried by another job's delivery (claimed from the queue to merge a burst). */
-export interface MergedDelivery {
-  /** The BullMQ id of the job it came from, removed from the queue once claimed. */
-  jobId: string;
-  data: NotificationJobs['deliver'];
-}
-
-/**
- * A delivery job's data: core's contract plus, once the job has claimed others, the set it
- * answers for. Only the delivery worker writes `merged`; producers add core's payload.
- */
-export type DeliverJobData = NotificationJobs['deliver'] & { merged?: MergedDelivery[] };
-
 export type DeliverJob = Job<DeliverJobData, unknown, string>;
 
 const MERGEABLE_KINDS: ReadonlySet<NotificationKind> = new Set(['critical', 'warning', 'escalation', 'resolved']);
 
 /** Waiting jobs looked at for a burst: a burst of a few hundred incidents still merges in batches. */
 const SCAN_WAITING = 500;
-
-/** How long a claim marker lives: as long as finished jobs are kept (JOB_RETENTION). */
-const CLAIM_TTL_MS = 24 * 3600 * 1000;
 
 /** States in which a job has not been taken by any worker, so removing it claims it. */
 const UNTAKEN: ReadonlySet<string> = new Set(['waiting', 'wait', 'prioritized', 'delayed']);
@@ -57,12 +41,9 @@ export function isMergeableChat(data: DeliverJobData): boolean {
 }
 
 export interface ChatBurstDeps {
-  /** The notifications queue. */
+  /** The `deliver-chat` queue. */
   queue: Queue<unknown, unknown, string>;
-  redis: Redis;
   store: DatamonStore;
-  /** The claim marker's key of a notification (under `redis.prefix`). */
-  claimKey(notificationId: string): string;
 }
 
 /**
@@ -101,9 +82,7 @@ export async function settleBurst(host: DeliverJob, deps: ChatBurstDeps): Promis
 }
 
 async function ownsClaim(host: DeliverJob, member: MergedDelivery, deps: ChatBurstDeps): Promise<boolean> {
-  const key = deps.claimKey(member.data.notificationId);
-  const owner = String(host.id);
-  if ((await deps.redis.set(key, owner, 'PX', CLAIM_TTL_MS, 'NX')) !== 'OK' && (await deps.redis.get(key)) !== owner) return false;
+  if (!(await deps.store.deliveryClaims.claim(member.data.notificationId, String(host.id)))) return false;
   const job = await deps.queue.getJob(member.jobId);
   // Gone: this job removed it on an earlier attempt (only the claim's owner removes it).
   if (job) {

@@ -1,17 +1,7 @@
 import type { Logger } from '@datamon/io';
 import { redactUrl } from '@datamon/io';
+import { isRedisUnavailable } from '@datamon/store';
 import type { Redis } from 'ioredis';
-
-/** Error codes and messages that mean "Redis is not reachable right now", not "something is wrong". */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
-const CONNECTION_MESSAGES = [/connection is closed/i, /connect ETIMEDOUT/i, /stream isn't writeable/i, /socket closed unexpectedly/i];
-
-export function isConnectionError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code && CONNECTION_CODES.has(code)) return true;
-  return CONNECTION_MESSAGES.some((pattern) => pattern.test(err.message));
-}
 
 /** Repeats of one non-connection error message are logged at most this often. */
 const REPEAT_ERROR_EVERY_MS = 60_000;
@@ -50,7 +40,7 @@ export class ConnectionReport {
   }
 
   error(source: string, err: Error): void {
-    if (isConnectionError(err)) {
+    if (isRedisUnavailable(err)) {
       if (this.down) return;
       this.down = true;
       this.logger.warn(

@@ -1,32 +1,22 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { ChatPayload, EmailPayload, NotificationChannel, NotificationJobs } from '@datamon/core';
+import type { ChatPayload, EmailPayload, NotificationChannel } from '@datamon/core';
 import { createLogger } from '@datamon/io';
 import { DeliveryError, type Notifier, renderAlertCard, type SendResult } from '@datamon/notifiers';
 import { createRedisConnection, DatamonStore } from '@datamon/store';
-import { Queue, Worker } from 'bullmq';
+import { Queue, RateLimitError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { testConfig } from '../../notifiers/test/helpers/config.ts';
 import { incident, notification } from '../../notifiers/test/helpers/fixtures.ts';
-import {
-  ChatPace,
-  type ChatBurstDeps,
-  type DeliverJob,
-  DELIVERY_ATTEMPTS,
-  deliveryBackoff,
-  deliveryJobId,
-  deliveryJobOptions,
-  gatherBurst,
-  processDelivery,
-  settleBurst,
-} from '../src/index.ts';
+import { DELIVERY_ATTEMPTS, DELIVERY_JOB_OPTIONS, type Delivery, deliveryBackoff, jobIds, QUEUE_NAMES } from '../src/index.ts';
+import { type ChatBurstDeps, type DeliverJob, type DeliveryDeps, gatherBurst, processDelivery, settleBurst } from '../src/processors/index.ts';
 
 const REDIS_URL = process.env.DATAMON_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const config = testConfig();
 const quiet = createLogger({ role: 'test', level: 'silent' });
 
-type Deliver = NotificationJobs['deliver'];
+type Deliver = Delivery;
 
 /** A Chat card (or email) for pipeline `id`, as the alert worker enqueues it. */
 function delivery(id: string, options: { channel?: NotificationChannel; kind?: 'critical' | 'warning' } = {}): Deliver {
@@ -73,22 +63,22 @@ let chat: ReturnType<typeof fakeNotifier>;
 let email: ReturnType<typeof fakeNotifier>;
 
 async function add(data: Deliver): Promise<DeliverJob> {
-  return (await queue.add('deliver', data, { jobId: deliveryJobId(data.notificationId), ...deliveryJobOptions })) as DeliverJob;
+  return (await queue.add('deliver', data, { jobId: jobIds.delivery(data.notificationId), ...DELIVERY_JOB_OPTIONS })) as DeliverJob;
 }
 
 async function reload(job: DeliverJob): Promise<DeliverJob> {
   return (await queue.getJob(String(job.id))) as DeliverJob;
 }
 
-const deliver = (job: DeliverJob) =>
-  processDelivery(job, { notifiers: { chat: chat.notifier, email: email.notifier }, store, now: () => new Date('2026-03-30T08:00:00Z'), logger: quiet, burst });
+const deliver = (job: DeliverJob, extra: Partial<DeliveryDeps> = {}) =>
+  processDelivery(job, { notifier: job.data.channel === 'chat' ? chat.notifier : email.notifier, store, now: () => new Date('2026-03-30T08:00:00Z'), logger: quiet, burst, ...extra });
 
 beforeEach(async () => {
   redis = createRedisConnection(REDIS_URL);
   prefix = `test-${randomUUID()}`;
-  queue = new Queue('notifications', { connection: redis, prefix });
+  queue = new Queue(QUEUE_NAMES.chat, { connection: redis, prefix });
   store = new DatamonStore(redis, { prefix, historyDays: 90 });
-  burst = { queue, redis, store, claimKey: (id) => `${prefix}:delivery-claim:${id}` };
+  burst = { queue, store };
   chat = fakeNotifier('chat');
   email = fakeNotifier('email');
 });
@@ -207,7 +197,7 @@ describe('when a worker stopped in the middle of claiming (at least once, in pra
     const hostData = host.data;
     await host.remove();
     const connection = createRedisConnection(REDIS_URL);
-    const worker = new Worker('notifications', () => gate, { connection, prefix });
+    const worker = new Worker(QUEUE_NAMES.chat, () => gate, { connection, prefix });
     try {
       for (let tries = 0; (await busy.getState()) !== 'active'; tries += 1) {
         assert.ok(tries < 200, 'p2 never became active');
@@ -241,14 +231,23 @@ describe('when a worker stopped in the middle of claiming (at least once, in pra
 });
 
 describe('pacing and backoff', () => {
-  it('gives Chat one turn per interval across workers', async () => {
-    const pace = new ChatPace(redis, `${prefix}:chat-pace`, 200);
-    const other = new ChatPace(redis, `${prefix}:chat-pace`, 200);
-    const started = Date.now();
-    await pace.turn();
-    await other.turn();
-    await pace.turn();
-    assert.ok(Date.now() - started >= 390, `three turns took ${Date.now() - started} ms`);
+  it('holds the whole Chat queue for Retry-After on a 429, records retrying, and spends no attempt', async () => {
+    const host = await add(delivery('p1'));
+    const held: number[] = [];
+    const tooMany: Notifier = {
+      ...chat.notifier,
+      async send() {
+        throw new DeliveryError('chat', 'Google Chat: HTTP 429 Too Many Requests', { permanent: false, retryAfterMs: 30_000, statusCode: 429 });
+      },
+    };
+    await assert.rejects(
+      deliver(host, { notifier: tooMany, rateLimit: async (ms) => void held.push(ms) }),
+      (err: unknown) => err instanceof RateLimitError,
+    );
+    assert.deepEqual(held, [30_000], 'the queue is held for what Chat asked');
+    const record = await store.notifications.get(host.data.notificationId);
+    assert.equal(record?.outcome, 'retrying');
+    assert.match(record?.error ?? '', /429/);
   });
 
   it('keeps retrying for more than a 10-minute outage with the default backoff', () => {

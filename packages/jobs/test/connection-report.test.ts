@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConnectionReport, isConnectionError } from '../src/connection-report.ts';
-import { captureLogger } from './helpers.ts';
+import { isRedisUnavailable } from '@datamon/store';
+import { ConnectionReport } from '../src/connection-report.ts';
+import { captureLogger } from '../../workers/test/helpers.ts';
 
 function refused(): Error {
   return Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6390'), { code: 'ECONNREFUSED' });
@@ -49,9 +50,9 @@ describe('the connection report', () => {
   });
 
   it('tells connection failures from other errors', () => {
-    assert.equal(isConnectionError(refused()), true);
-    assert.equal(isConnectionError(new Error('Connection is closed.')), true);
-    assert.equal(isConnectionError(new Error('ERR unknown command')), false);
-    assert.equal(isConnectionError('ECONNREFUSED'), false);
+    assert.equal(isRedisUnavailable(refused()), true);
+    assert.equal(isRedisUnavailable(new Error('Connection is closed.')), true);
+    assert.equal(isRedisUnavailable(new Error('ERR unknown command')), false);
+    assert.equal(isRedisUnavailable('ECONNREFUSED'), false);
   });
 });

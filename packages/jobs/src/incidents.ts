@@ -1,0 +1,78 @@
+import {
+  type DatamonConfig,
+  evaluateIncident,
+  type IncidentDecision,
+  type IncidentEvent,
+  type IncidentSettings,
+  incidentSettings,
+} from '@datamon/core';
+import { renderIncidentNotification } from '@datamon/notifiers/render';
+import { type DatamonStore, pipelineLock } from '@datamon/store';
+import { type DatamonQueues, enqueueDeliveries } from './producers.ts';
+
+/**
+ * The one way an incident changes (SPEC 5, 11, 13, 14): an event — a check result, a tick, an
+ * acknowledgement, a silence set or ended — goes through core's pure incident rule under the
+ * pipeline's lock; the messages the rule decides are enqueued, then the incident is saved. The
+ * alert worker's jobs and the API's write routes both call this, so neither writes an incident
+ * beside the rule.
+ */
+
+export interface IncidentEventDeps {
+  config: Pick<DatamonConfig, 'pipelines' | 'escalation' | 'monitoring' | 'dashboard' | 'checkins'>;
+  store: DatamonStore;
+  queues: Pick<DatamonQueues, 'chat' | 'email'>;
+  /** The rule's settings; from the config by default. */
+  rule?: IncidentSettings;
+}
+
+export interface AppliedIncidentEvent {
+  decision: IncidentDecision;
+  /** Messages handed to the delivery queues. */
+  enqueued: number;
+}
+
+/** The pipeline an event is about is neither configured nor known from a stored incident. */
+export class UnknownPipelineError extends Error {
+  override readonly name = 'UnknownPipelineError';
+  constructor(readonly pipelineId: string) {
+    super(`unknown pipeline "${pipelineId}"`);
+  }
+}
+
+/**
+ * Applies one event to one pipeline's incident.
+ *
+ * Enqueue before persisting: a crash in between replays the same decision with the same ids, and
+ * BullMQ drops the duplicates. The pipeline's next due time (an escalation, a held message, a
+ * silence's end) is indexed for the tick.
+ *
+ * @param pipelineId - the pipeline (a removed one is still known by its stored incident)
+ * @param event - what happened
+ * @param now - the event's time
+ */
+export async function applyIncidentEvent(deps: IncidentEventDeps, pipelineId: string, event: IncidentEvent, now: Date): Promise<AppliedIncidentEvent> {
+  const { store, config } = deps;
+  const rule = deps.rule ?? incidentSettings(config);
+  return store.withLock(pipelineLock(pipelineId), async () => {
+    const [latest, silencedUntil] = await Promise.all([store.incidents.latest(pipelineId), store.silences.until(pipelineId, now)]);
+    const configured = config.pipelines.find((pipeline) => pipeline.id === pipelineId);
+    const pipeline = configured ? { id: configured.id, name: configured.name } : latest ? { id: pipelineId, name: latest.pipelineName } : null;
+    if (!pipeline) throw new UnknownPipelineError(pipelineId);
+    const decision = evaluateIncident(latest, { pipeline, silencedUntil: silencedUntil?.toISOString() ?? null, event }, now, rule);
+    const enqueued = await enqueueDeliveries(
+      deps.queues,
+      decision.notifications.map((notification) => ({
+        notificationId: notification.id,
+        channel: notification.channel,
+        kind: notification.kind,
+        incidentId: notification.incidentId,
+        pipelineId: notification.pipelineId,
+        payload: renderIncidentNotification(notification, config),
+      })),
+    );
+    if (decision.changed && decision.next) await store.incidents.save(decision.next);
+    if (decision.next) await store.incidents.setDue(pipelineId, decision.nextDueAt);
+    return { decision, enqueued };
+  });
+}

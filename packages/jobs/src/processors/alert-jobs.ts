@@ -1,0 +1,137 @@
+import {
+  type ChatPayload,
+  type DatamonConfig,
+  dailyUptime,
+  type EmailPayload,
+  type IncidentSettings,
+  localDate,
+  localDay,
+  type NotificationChannel,
+  type NotificationKind,
+} from '@datamon/core';
+import type { Logger } from '@datamon/io';
+import { renderCheckinCard, renderCheckinEmail, renderDailySummaryCard, renderDailySummaryEmail } from '@datamon/notifiers/render';
+import type { DatamonStore } from '@datamon/store';
+import { type Job, UnrecoverableError } from 'bullmq';
+import type { AlertsJobs, AnyJobOf, AnyResultOf, Delivery, JobOf } from '../contracts.ts';
+import { notificationIds } from '../ids.ts';
+import { applyIncidentEvent, UnknownPipelineError } from '../incidents.ts';
+import { type DatamonQueues, enqueueDeliveries } from '../producers.ts';
+
+/** What the alert jobs need; the alert role wires it, tests pass their own. */
+export interface AlertJobDeps {
+  config: DatamonConfig;
+  store: DatamonStore;
+  queues: Pick<DatamonQueues, 'chat' | 'email'>;
+  /** The channels that exist (the notifier registry's): check-in cards and summaries go to each. */
+  channels: readonly NotificationChannel[];
+  now: () => Date;
+  logger: Logger;
+  /** Rebuilds the dashboard's snapshot after an incident changed. */
+  refreshSnapshot: () => Promise<void>;
+  rule?: IncidentSettings;
+}
+
+/**
+ * The `alerts` queue's processor: incidents from status changes and time (through the incident
+ * rule, see incidents.ts), and the messages of check-ins and the daily summary.
+ */
+export async function processAlertJob(job: AnyJobOf<AlertsJobs>, deps: AlertJobDeps): Promise<AnyResultOf<AlertsJobs>> {
+  switch (job.name) {
+    case 'evaluate':
+      return evaluate(job, deps);
+    case 'tick':
+      return tick(deps);
+    case 'checkin-report':
+      return checkinReport(job, deps);
+    case 'daily-summary':
+      return dailySummary(job, deps);
+    default:
+      throw new UnrecoverableError(`the alerts queue has no job named "${(job as Job).name}"`);
+  }
+}
+
+async function applyOrFail(deps: AlertJobDeps, pipelineId: string, event: Parameters<typeof applyIncidentEvent>[2], now: Date) {
+  try {
+    return await applyIncidentEvent(deps, pipelineId, event, now);
+  } catch (err) {
+    // Retrying cannot help: this process's config does not know the pipeline.
+    if (err instanceof UnknownPipelineError) throw new UnrecoverableError(err.message);
+    throw err;
+  }
+}
+
+async function evaluate(job: JobOf<AlertsJobs, 'evaluate'>, deps: AlertJobDeps) {
+  const now = deps.now();
+  const { decision, enqueued } = await applyOrFail(deps, job.data.pipelineId, { type: 'result', result: job.data.result }, now);
+  if (decision.changed) await deps.refreshSnapshot();
+  return { notifications: enqueued };
+}
+
+/**
+ * Escalations, repeats, held messages and silences that end: every pipeline whose incident has
+ * something due by now, and every open incident (a changed `escalation` setting moves their due
+ * times).
+ */
+async function tick(deps: AlertJobDeps) {
+  const now = deps.now();
+  const [due, open] = await Promise.all([deps.store.incidents.dueBy(now), deps.store.incidents.allOpen()]);
+  const pipelineIds = [...new Set([...due, ...Object.keys(open)])];
+  let notifications = 0;
+  let changed = false;
+  for (const pipelineId of pipelineIds) {
+    const applied = await applyIncidentEvent(deps, pipelineId, { type: 'tick' }, now).catch((err: unknown) => {
+      if (err instanceof UnknownPipelineError) return null;
+      throw err;
+    });
+    if (!applied) continue;
+    notifications += applied.enqueued;
+    changed ||= applied.decision.changed;
+  }
+  if (changed) await deps.refreshSnapshot();
+  return { pipelines: pipelineIds.length, notifications };
+}
+
+function toEveryChannel(
+  deps: AlertJobDeps,
+  idOf: (channel: NotificationChannel) => string,
+  kind: NotificationKind,
+  render: Record<NotificationChannel, () => ChatPayload | EmailPayload>,
+): Delivery[] {
+  return deps.channels.map((channel) => ({ notificationId: idOf(channel), channel, kind, incidentId: null, pipelineId: null, payload: render[channel]() }));
+}
+
+async function checkinReport(job: JobOf<AlertsJobs, 'checkin-report'>, deps: AlertJobDeps) {
+  const run = await deps.store.checkinRuns.get(job.data.checkinRunId);
+  if (!run) throw new UnrecoverableError(`check-in run "${job.data.checkinRunId}" is not stored`);
+  const deliveries = toEveryChannel(deps, (channel) => notificationIds.checkin(run, channel), 'checkin', {
+    chat: () => renderCheckinCard(run, deps.config),
+    email: () => renderCheckinEmail(run, deps.config),
+  });
+  await enqueueDeliveries(deps.queues, deliveries);
+  return { notificationIds: deliveries.map((delivery) => delivery.notificationId) };
+}
+
+async function dailySummary(job: JobOf<AlertsJobs, 'daily-summary'>, deps: AlertJobDeps) {
+  const { config, store } = deps;
+  const zone = config.monitoring.timezone;
+  const at = new Date(job.data.scheduledFor || deps.now().toISOString());
+  const date = localDate(at, zone);
+  const day = localDay(date, zone);
+  const ids = config.pipelines.map((pipeline) => pipeline.id);
+  const histories = await Promise.all(ids.map((id) => store.results.history(id, day.start, new Date(day.end.getTime() - 1))));
+  const incidents = await store.incidents.list({ state: 'all', limit: 1000 });
+  const figures = dailyUptime({
+    date,
+    zone,
+    pipelineIds: ids,
+    results: histories.flatMap((history, index) => history.map((entry) => ({ pipelineId: ids[index] as string, status: entry.status, checkedAt: entry.checkedAt }))),
+    incidents,
+  });
+  const deliveries = toEveryChannel(deps, (channel) => notificationIds.dailySummary(date, channel), 'daily_summary', {
+    chat: () => renderDailySummaryCard(figures, config),
+    email: () => renderDailySummaryEmail(figures, config),
+  });
+  await enqueueDeliveries(deps.queues, deliveries);
+  return { notificationIds: deliveries.map((delivery) => delivery.notificationId) };
+}
