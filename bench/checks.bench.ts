@@ -11,7 +11,7 @@
  * DATAMON_BENCH_ROWS (5000000), DATAMON_BENCH_RUNS (25), DATAMON_BENCH_KEEP=1 to keep the schema.
  */
 import { resolveConfig } from '@datamon/config';
-import { buildCountQuery, buildFreshnessQuery, type BuiltQuery, createCheckRunner, wallClockRange } from '@datamon/checks';
+import { buildCountQuery, buildFreshnessQuery, type BuiltQuery, createCheckRunner, type MysqlCountPipeline, type MysqlFreshnessPipeline, wallClockRange } from '@datamon/checks';
 import { countWindowRange, instantToWallClock, type DatamonConfig, type PipelineDefinition } from '@datamon/core';
 import { createConnection, format, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { seedDemo } from '../packages/cli/src/commands/demo-seed.ts';
@@ -39,10 +39,11 @@ async function timeIt(runs: number, fn: () => Promise<unknown>): Promise<number>
 
 /** The query a default SQL pipeline sends at `now`, built exactly as its check kind builds it. */
 function queryOf(pipeline: PipelineDefinition, config: DatamonConfig, now: Date): BuiltQuery | null {
-  if (pipeline.kind === 'mysql_freshness') return buildFreshnessQuery(pipeline);
+  if (pipeline.kind === 'mysql_freshness') return buildFreshnessQuery(pipeline as MysqlFreshnessPipeline);
   if (pipeline.kind !== 'mysql_count') return null;
-  const range = countWindowRange(pipeline.window, now, config.monitoring.timezone);
-  return buildCountQuery(pipeline, wallClockRange(range, config.database.timezone));
+  const count = pipeline as MysqlCountPipeline;
+  const range = countWindowRange(count.window, now, config.monitoring.timezone);
+  return buildCountQuery(count, wallClockRange(range, config.database.timezone));
 }
 
 interface ExplainRow extends RowDataPacket {

@@ -1,5 +1,6 @@
-import type { DatamonConfig, MeasuredOutcome, PipelineKind, PipelineOfKind, Status } from '@datamon/core';
+import type { DatamonConfig, MeasuredOutcome, PipelineDefinition, PipelineOf, Status } from '@datamon/core';
 import type { Logger } from '@datamon/io';
+import type { Static, TObject } from 'typebox';
 import type { GoogleApi } from './google/google-api.ts';
 import type { Warehouse } from './warehouse.ts';
 
@@ -31,15 +32,44 @@ export interface CheckContext {
   google: GoogleApi;
 }
 
+/** The config a kind's defaults may depend on (everything but the pipelines and check-ins). */
+export type ConfigBase = Omit<DatamonConfig, 'pipelines' | 'checkins' | 'source'>;
+
 /**
- * One check kind (one file in `kinds/`). `run` returns an outcome for whatever it measured and
- * throws `SourceUnavailableError` when it could not measure at all; the runner turns that into a
- * CRITICAL result, so a kind never has to build an error result itself.
+ * One check kind, one file in `kinds/`: its name, its fields in `pipelines:` (a schema, which also
+ * types them), their defaults, and its check. `run` returns an outcome for whatever it measured
+ * and throws `SourceUnavailableError` when it could not measure at all; the runner turns that
+ * into a CRITICAL result, so a kind never builds an error result itself.
  */
-export interface CheckKind<K extends PipelineKind = PipelineKind> {
+export interface CheckKind<K extends string = string, Fields extends TObject = TObject> {
   readonly kind: K;
-  run(pipeline: PipelineOfKind<K>, ctx: CheckContext): Promise<KindOutcome>;
+  /** The section of check-in cards its pipelines are listed under. */
+  readonly group: string;
+  /** The kind's own fields, as the config file has them (validated at start-up). */
+  readonly fields: Fields;
+  /**
+   * Defaults that depend on the rest of the config (thresholds, folders) or on the item's other
+   * fields (as written); the schema's own defaults apply too.
+   */
+  defaults?(base: ConfigBase, item: Readonly<Record<string, unknown>>): Partial<Static<Fields>>;
+  /** Problems the schema cannot express, as `"field: what is wrong"`. */
+  validate?(pipeline: PipelineOf<K, Static<Fields>>, base: ConfigBase): string[];
+  // A method, so a registry of different kinds can hold each with its own pipeline type.
+  run(pipeline: PipelineOf<K, Static<Fields>>, ctx: CheckContext): Promise<KindOutcome>;
 }
 
-/** Any one of the kinds, each typed by its own pipeline. */
-export type AnyCheckKind = { [K in PipelineKind]: CheckKind<K> }[PipelineKind];
+/** A pipeline of the kind `Kind` describes. */
+export type PipelineOfKind<Kind> = Kind extends CheckKind<infer K, infer F> ? PipelineOf<K, Static<F>> : never;
+
+/** Declares a kind (the types flow from its fields schema to its `run`). */
+export function defineKind<K extends string, Fields extends TObject>(kind: CheckKind<K, Fields>): CheckKind<K, Fields> {
+  return kind;
+}
+
+/** Any kind, as a registry holds it. */
+export type AnyCheckKind = CheckKind<string, TObject>;
+
+/** Runs a pipeline with its kind (the registry pairs them by `kind`). */
+export function runKind(kind: AnyCheckKind, pipeline: PipelineDefinition, ctx: CheckContext): Promise<KindOutcome> {
+  return kind.run(pipeline as PipelineOf<string, Static<TObject>>, ctx);
+}

@@ -2,7 +2,7 @@ import type { CheckResult, DatamonConfig, PipelineDefinition, Status } from '@da
 import { evaluateNotBefore, mapBounded } from '@datamon/core';
 import { createHttpClient, createLogger, type Logger, redactUrlsInText } from '@datamon/io';
 import type { Got } from 'got';
-import { type CheckContext, type KindOutcome, ruleOutcome } from './check-kind.ts';
+import { type CheckContext, type KindOutcome, ruleOutcome, runKind } from './check-kind.ts';
 import { SourceUnavailableError } from './errors/index.ts';
 import { createGoogleApi } from './google/google-api.ts';
 import { checkRegistry, type CheckRegistry } from './registry.ts';
@@ -66,8 +66,7 @@ export function createCheckRunner(config: DatamonConfig, deps: CheckRunnerDeps =
       }
       const kind = registry.get(pipeline.kind);
       const ctx: CheckContext = { config, now, logger, warehouse, google };
-      // The registry pairs each kind with its own pipeline type; the union cannot show that to tsc.
-      const outcome = await withTimeout((kind.run as (p: PipelineDefinition, c: CheckContext) => Promise<KindOutcome>)(pipeline, ctx), netTimeoutMs);
+      const outcome = await withTimeout(runKind(kind, pipeline, ctx), netTimeoutMs);
       logger.debug({ pipelineId: pipeline.id, status: outcome.status }, 'check ran');
       return result(outcome);
     } catch (err) {

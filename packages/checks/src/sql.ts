@@ -1,4 +1,4 @@
-import { type ColumnFilters, type InstantRange, instantToWallClock, type MysqlCountPipeline, type MysqlFreshnessPipeline } from '@datamon/core';
+import { type ColumnFilters, type InstantRange, instantToWallClock } from '@datamon/core';
 import { escapeId } from 'mysql2/promise';
 
 /**
@@ -48,7 +48,7 @@ function where(conditions: string[]): string {
  * `SELECT MAX(col)`: answered from the end of an index on `col` (EXPLAIN says "Select tables
  * optimized away"), so it costs the same on a billion rows as on ten.
  */
-export function buildFreshnessQuery(pipeline: Pick<MysqlFreshnessPipeline, 'table' | 'column' | 'filters'>): BuiltQuery {
+export function buildFreshnessQuery(pipeline: { table: string; column: string; filters: ColumnFilters }): BuiltQuery {
   const { conditions, params } = whereFilters(pipeline.filters);
   return {
     sql: `SELECT MAX(${escapeId(pipeline.column)}) AS newest FROM ${escapeId(pipeline.table)}${where(conditions)}`,
@@ -61,7 +61,7 @@ export function buildFreshnessQuery(pipeline: Pick<MysqlFreshnessPipeline, 'tabl
  * `DATE(col) = ...`, which would read every row. `range` is null for the `all` window.
  */
 export function buildCountQuery(
-  pipeline: Pick<MysqlCountPipeline, 'table' | 'column' | 'filters'>,
+  pipeline: { table: string; column: string | null; filters: ColumnFilters },
   range: WallClockRange | null,
 ): BuiltQuery {
   const conditions: string[] = [];

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PipelineDefinition } from '@datamon/core';
+import Type from 'typebox';
 import { type AnyCheckKind, createCheckRunner, createRegistry } from '../src/index.ts';
 import { countPipeline, filePipeline, freshnessPipeline, sheetPipeline } from './helpers/pipelines.ts';
 import { testConfig } from './helpers/test-config.ts';
@@ -13,11 +14,13 @@ function scriptedKinds(behave: (pipeline: PipelineDefinition) => Promise<void>):
     (kind) =>
       ({
         kind,
+        group: 'Scripted',
+        fields: Type.Object({}),
         async run(pipeline: PipelineDefinition) {
           await behave(pipeline);
           return { status: 'OK', message: `${pipeline.id} fine`, value: 1, details: {} };
         },
-      }) as AnyCheckKind,
+      }) satisfies AnyCheckKind,
   );
 }
 

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PIPELINE_KINDS } from '@datamon/core';
 import { CHECK_KINDS, checkRegistry, createRegistry, DuplicateCheckKindError, UnknownCheckKindError } from '../src/index.ts';
 
 describe('the check kind registry', () => {
-  it('implements every pipeline kind the config accepts, once', () => {
-    assert.deepEqual([...checkRegistry.kinds()].sort(), [...PIPELINE_KINDS].sort());
-    assert.equal(CHECK_KINDS.length, PIPELINE_KINDS.length);
+  it('lists each built-in kind once, each with its fields schema and its group', () => {
+    assert.deepEqual(checkRegistry.kinds(), ['mysql_freshness', 'mysql_count', 'file_arrival', 'sheet_updated']);
+    for (const kind of CHECK_KINDS) {
+      assert.equal(kind.fields.type, 'object', `${kind.kind} has a fields schema`);
+      assert.ok(kind.group.length > 0, `${kind.kind} has a group`);
+    }
   });
   it('throws on an unknown kind, listing the known ones', () => {
     assert.throws(() => checkRegistry.get('ftp_poll'), (err: unknown) => {

@@ -1,4 +1,4 @@
-import type { CheckinDefinition, DatamonConfig, PipelineDefinition } from '@datamon/core';
+import type { CheckinDefinition, DatamonConfig } from '@datamon/core';
 
 /**
  * The default pipelines of SPEC 3 and check-ins of SPEC 4, derived from the seed's thresholds.
@@ -26,97 +26,49 @@ export const DEFAULT_ACTIONS: Record<string, string> = {
 
 export const GENERIC_ACTION = 'Check the pipeline\'s source job, its logs and its connectivity, then re-run it.';
 
-type DefaultsInput = Pick<DatamonConfig, 'thresholds' | 'monitoring' | 'google_sheets'>;
+type DefaultsInput = Pick<DatamonConfig, 'thresholds' | 'google_sheets'>;
 
-export function defaultPipelines(config: DefaultsInput): PipelineDefinition[] {
-  const { thresholds, monitoring } = config;
-  const common = (id: string, name: string) => ({
-    id,
-    name,
-    action: DEFAULT_ACTIONS[id] ?? GENERIC_ACTION,
-    not_before: null,
-    quick_check: true,
-  });
-  const pipelines: PipelineDefinition[] = [
+/**
+ * The default pipelines of SPEC 3 as items of a `pipelines:` list: the config loader reads them
+ * like a user's list, so each kind's defaults (folders, thresholds) fill in the rest.
+ */
+export function defaultPipelineItems(config: DefaultsInput): Record<string, unknown>[] {
+  const { thresholds } = config;
+  const items: Record<string, unknown>[] = [
+    { id: 'etl_calls', name: 'ETL Calls', kind: 'mysql_freshness', table: 'FactCalls', column: 'call_start' },
+    { id: 'first_calls', name: 'First Calls', kind: 'mysql_count', not_before: '09:00', table: 'FactFirstCalls', column: 'call_start', window: 'today', critical_below: 1 },
     {
-      ...common('etl_calls', 'ETL Calls'),
-      kind: 'mysql_freshness',
-      table: 'FactCalls',
-      column: 'call_start',
-      filters: {},
-      warning_hours: thresholds.warning_hours,
-      critical_hours: thresholds.data_stale_hours,
-    },
-    {
-      ...common('first_calls', 'First Calls'),
-      not_before: '09:00',
-      kind: 'mysql_count',
-      table: 'FactFirstCalls',
-      column: 'call_start',
-      window: 'today',
-      filters: {},
-      critical_below: 1,
-      warning_below: null,
-    },
-    {
-      ...common('operators', 'Operators'),
+      id: 'operators',
+      name: 'Operators',
       kind: 'mysql_count',
       table: 'DimOperators',
-      column: null,
       window: 'all',
       filters: { is_active: 1 },
       critical_below: 200,
       warning_below: thresholds.expected_operators,
     },
     {
-      ...common('call_volume', 'Call Volume'),
+      id: 'call_volume',
+      name: 'Call Volume',
       kind: 'mysql_count',
       table: 'FactCalls',
       column: 'call_start',
       window: 'yesterday',
-      filters: {},
       critical_below: 1,
       warning_below: thresholds.min_daily_calls,
     },
-    {
-      ...common('morning_csv', 'Morning CSV'),
-      kind: 'file_arrival',
-      directory: monitoring.csv_directory,
-      pattern: 'productivity_{YYYYMMDD}_1131.csv',
-      expected: '11:31',
-      deadline: '12:00',
-      header_rows: 1,
-    },
-    {
-      ...common('afternoon_csv', 'Afternoon CSV'),
-      kind: 'file_arrival',
-      directory: monitoring.csv_directory,
-      pattern: 'productivity_{YYYYMMDD}_1535.csv',
-      expected: '15:35',
-      deadline: '16:00',
-      header_rows: 1,
-    },
+    { id: 'morning_csv', name: 'Morning CSV', kind: 'file_arrival', pattern: 'productivity_{YYYYMMDD}_1131.csv', expected: '11:31', deadline: '12:00' },
+    { id: 'afternoon_csv', name: 'Afternoon CSV', kind: 'file_arrival', pattern: 'productivity_{YYYYMMDD}_1535.csv', expected: '15:35', deadline: '16:00' },
   ];
-  const sheets = config.google_sheets.sheets;
   for (const [id, name, sheet] of [
     ['productivity_upload', 'Productivity Upload', 'productivity'],
     ['inbound_sheet', 'Inbound Sheet', 'inbound'],
   ] as const) {
-    const configured = sheets[sheet];
-    if (!configured) continue;
-    pipelines.push({
-      ...common(id, name),
-      // SPEC 3: Sheets pipelines are read at their check-ins only (the API has quotas, and an
-      // upload matters at the check-in that expects it).
-      quick_check: false,
-      kind: 'sheet_updated',
-      sheet,
-      critical_minutes: configured.max_age_minutes,
-      warning_minutes: Math.round(configured.max_age_minutes / 2),
-      range: null,
-    });
+    // SPEC 3: Sheets pipelines exist only when their sheet is configured, and are read at their
+    // check-ins only (the API has quotas, and an upload matters at the check-in that expects it).
+    if (config.google_sheets.sheets[sheet]) items.push({ id, name, kind: 'sheet_updated', sheet, quick_check: false });
   }
-  return pipelines;
+  return items;
 }
 
 export const DEFAULT_CHECKINS: readonly CheckinDefinition[] = [

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { CheckRegistry } from '@datamon/checks/kinds';
 import type { DatamonConfig } from '@datamon/core';
 import { parseDocument } from 'yaml';
 import { ConfigError } from './config-error.ts';
@@ -14,6 +15,8 @@ export interface LoadOptions {
   path?: string | undefined;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** The pipeline kinds the file may use; the built-in check registry by default. */
+  kinds?: CheckRegistry;
 }
 
 /** The path as the user gave it (what messages show): `--config`, then `DATAMON_CONFIG`, then the default. */
@@ -54,11 +57,11 @@ export function loadConfig(options: LoadOptions = {}): DatamonConfig {
     );
   }
   const raw = document.toJS() ?? {};
-  return resolveConfig(raw, { source: shown, env: options.env });
+  return resolveConfig(raw, { source: shown, env: options.env, kinds: options.kinds });
 }
 
 /** Validates an in-memory config document (what `loadConfig` does after parsing). */
-export function resolveConfig(raw: unknown, options: { source: string; env?: NodeJS.ProcessEnv | undefined }): DatamonConfig {
+export function resolveConfig(raw: unknown, options: { source: string; env?: NodeJS.ProcessEnv | undefined; kinds?: CheckRegistry | undefined }): DatamonConfig {
   const source = options.source;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(source, ['the file must be a mapping of sections (database:, email:, ...)']);
@@ -84,7 +87,7 @@ export function resolveConfig(raw: unknown, options: { source: string; env?: Nod
   const base = settings.getProperties() as unknown as Omit<DatamonConfig, 'pipelines' | 'checkins' | 'source'>;
   base.google_sheets = { ...base.google_sheets, sheets: readSheets(freeForm.sheets, problems) };
   if (!base.email.user) base.email.user = base.email.sender;
-  const pipelines = readPipelines(freeForm.pipelines, base, problems);
+  const pipelines = readPipelines(freeForm.pipelines, base, problems, options.kinds);
   const checkins = readCheckins(freeForm.checkins, pipelines, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return { ...base, source, pipelines, checkins };

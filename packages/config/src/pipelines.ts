@@ -1,30 +1,20 @@
-import {
-  type CheckinDefinition,
-  type CountWindow,
-  type DatamonConfig,
-  type PipelineDefinition,
-  PIPELINE_KINDS,
-  isHHMM,
-  isValidId,
-} from '@datamon/core';
+import { checkRegistry, type CheckRegistry } from '@datamon/checks/kinds';
+import { type CheckinDefinition, type DatamonConfig, type PipelineDefinition, isHHMM, isValidId } from '@datamon/core';
 import { cronProblem, dailyTimeOf } from './cron.ts';
-import { DEFAULT_ACTIONS, DEFAULT_CHECKINS, GENERIC_ACTION, defaultPipelines } from './defaults.ts';
+import { DEFAULT_ACTIONS, DEFAULT_CHECKINS, GENERIC_ACTION, defaultPipelineItems } from './defaults.ts';
+import { readFields } from './kind-fields.ts';
 
 /**
  * Item-by-item validation of the free-form subtrees convict cannot describe: `pipelines`,
- * `schedule.checkins` and `google_sheets.sheets`. Every problem is collected, none thrown.
+ * `schedule.checkins` and `google_sheets.sheets`. A pipeline's common fields are read here, its
+ * kind's fields with the kind's own schema (the check registry). Every problem is collected,
+ * none thrown.
  */
 
 type Raw = Record<string, unknown>;
 type Base = Omit<DatamonConfig, 'pipelines' | 'checkins' | 'source'>;
 
 const COMMON_KEYS = ['id', 'name', 'kind', 'action', 'not_before', 'quick_check'];
-const KIND_KEYS: Record<string, string[]> = {
-  mysql_freshness: ['table', 'column', 'filters', 'warning_hours', 'critical_hours'],
-  mysql_count: ['table', 'column', 'window', 'filters', 'critical_below', 'warning_below'],
-  file_arrival: ['directory', 'pattern', 'expected', 'deadline', 'header_rows'],
-  sheet_updated: ['sheet', 'warning_minutes', 'critical_minutes', 'range'],
-};
 
 class ItemReader {
   constructor(
@@ -69,13 +59,6 @@ class ItemReader {
     return value;
   }
 
-  optionalNumber(key: string, fallback: number | null): number | null {
-    const value = this.raw[key];
-    if (value === undefined) return fallback;
-    if (value === null) return null;
-    return this.number(key);
-  }
-
   boolean(key: string, fallback: boolean): boolean {
     const value = this.raw[key];
     if (value === undefined || value === null) return fallback;
@@ -99,24 +82,6 @@ class ItemReader {
     return value;
   }
 
-  filters(key: string): Record<string, string | number | boolean | null> {
-    const value = this.raw[key];
-    if (value === undefined || value === null) return {};
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      this.fail(key, 'must be a mapping of column to value (no SQL)');
-      return {};
-    }
-    const out: Record<string, string | number | boolean | null> = {};
-    for (const [column, item] of Object.entries(value as Raw)) {
-      if (item !== null && !['string', 'number', 'boolean'].includes(typeof item)) {
-        this.fail(`${key}.${column}`, 'must be a plain value (string, number, true/false or null)');
-        continue;
-      }
-      out[column] = item as string | number | boolean | null;
-    }
-    return out;
-  }
-
   unknownKeys(allowed: string[]): void {
     for (const key of Object.keys(this.raw)) {
       if (!allowed.includes(key)) this.fail(key, `unknown key for this pipeline kind (allowed: ${allowed.join(', ')})`);
@@ -124,8 +89,7 @@ class ItemReader {
   }
 }
 
-function readPipeline(raw: unknown, index: number, base: Base, problems: string[]): PipelineDefinition | null {
-  const path = `pipelines[${index}]`;
+function readPipeline(raw: unknown, path: string, base: Base, problems: string[], kinds: CheckRegistry): PipelineDefinition | null {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     problems.push(`${path}: must be a mapping with id, name, kind and the kind's fields`);
     return null;
@@ -134,78 +98,27 @@ function readPipeline(raw: unknown, index: number, base: Base, problems: string[
   const read = new ItemReader(item, path, problems);
   const id = read.string('id');
   if (id && !isValidId(id)) problems.push(`${path}.id: "${id}" must be lower-case letters, digits, _ or - (at most 64)`);
-  const kind = item.kind;
-  if (typeof kind !== 'string' || !(PIPELINE_KINDS as readonly string[]).includes(kind)) {
-    problems.push(`${path}.kind: unknown pipeline kind ${JSON.stringify(kind)} (known: ${PIPELINE_KINDS.join(', ')})`);
+  const spec = typeof item.kind === 'string' ? kinds.find(item.kind) : undefined;
+  if (!spec) {
+    problems.push(`${path}.kind: unknown pipeline kind ${JSON.stringify(item.kind)} (known: ${kinds.kinds().join(', ')})`);
     return null;
   }
-  read.unknownKeys([...COMMON_KEYS, ...(KIND_KEYS[kind] ?? [])]);
   const common = {
     id,
     name: read.string('name', id),
+    kind: spec.kind,
+    group: spec.group,
     action: read.string('action', DEFAULT_ACTIONS[id] ?? GENERIC_ACTION),
     not_before: read.time('not_before', null),
     quick_check: read.boolean('quick_check', true),
   };
-  switch (kind) {
-    case 'mysql_freshness':
-      return {
-        ...common,
-        kind,
-        table: read.string('table'),
-        column: read.string('column'),
-        filters: read.filters('filters'),
-        warning_hours: read.number('warning_hours', base.thresholds.warning_hours),
-        critical_hours: read.number('critical_hours', base.thresholds.data_stale_hours),
-      };
-    case 'mysql_count': {
-      const window = read.string('window', 'all');
-      if (!['all', 'today', 'yesterday'].includes(window)) problems.push(`${path}.window: must be all, today or yesterday, got "${window}"`);
-      const column = read.optionalString('column');
-      if (window !== 'all' && !column) problems.push(`${path}.column: is required when window is ${window}`);
-      return {
-        ...common,
-        kind,
-        table: read.string('table'),
-        column,
-        window: window as CountWindow,
-        filters: read.filters('filters'),
-        critical_below: read.number('critical_below', 1),
-        warning_below: read.optionalNumber('warning_below', null),
-      };
-    }
-    case 'file_arrival': {
-      const pipeline = {
-        ...common,
-        kind,
-        directory: read.string('directory', base.monitoring.csv_directory),
-        pattern: read.string('pattern'),
-        expected: read.time('expected') ?? '00:00',
-        deadline: read.time('deadline') ?? '23:59',
-        header_rows: read.number('header_rows', 1, { integer: true }),
-      } as const;
-      if (pipeline.deadline < pipeline.expected) problems.push(`${path}.deadline: ${pipeline.deadline} is before expected ${pipeline.expected}`);
-      return pipeline;
-    }
-    case 'sheet_updated': {
-      const sheet = read.string('sheet');
-      const configured = base.google_sheets.sheets[sheet];
-      if (sheet && !configured) {
-        problems.push(`${path}.sheet: "${sheet}" is not configured under google_sheets.sheets`);
-      }
-      const critical = read.number('critical_minutes', configured?.max_age_minutes ?? 120);
-      return {
-        ...common,
-        kind,
-        sheet,
-        critical_minutes: critical,
-        warning_minutes: read.number('warning_minutes', Math.round(critical / 2)),
-        range: read.optionalString('range'),
-      };
-    }
-    default:
-      return null;
-  }
+  const own = Object.fromEntries(Object.entries(item).filter(([key]) => !COMMON_KEYS.includes(key)));
+  const before = problems.length;
+  const fields = readFields(spec.fields, { ...spec.defaults?.(base, own), ...own }, path, problems);
+  const pipeline = { ...fields, ...common } as PipelineDefinition;
+  // Cross-field rules only make sense once every field is of its type.
+  if (problems.length === before) for (const problem of spec.validate?.(pipeline as never, base) ?? []) problems.push(`${path}.${problem}`);
+  return pipeline;
 }
 
 export function readSheets(raw: unknown, problems: string[]): DatamonConfig['google_sheets']['sheets'] {
@@ -226,12 +139,15 @@ export function readSheets(raw: unknown, problems: string[]): DatamonConfig['goo
   return sheets;
 }
 
-export function readPipelines(raw: unknown[], base: Base, problems: string[]): PipelineDefinition[] {
-  if (raw.length === 0) return defaultPipelines(base);
+export function readPipelines(raw: unknown[], base: Base, problems: string[], kinds: CheckRegistry = checkRegistry): PipelineDefinition[] {
+  if (raw.length === 0) {
+    // The defaults go through the same reader as a user's list, so they get the same defaults.
+    return defaultPipelineItems(base).map((item) => readPipeline(item, `default pipeline ${String(item.id)}`, base, problems, kinds) as PipelineDefinition);
+  }
   const pipelines: PipelineDefinition[] = [];
   const seen = new Set<string>();
   raw.forEach((item, index) => {
-    const pipeline = readPipeline(item, index, base, problems);
+    const pipeline = readPipeline(item, `pipelines[${index}]`, base, problems, kinds);
     if (!pipeline) return;
     if (seen.has(pipeline.id)) {
       problems.push(`pipelines[${index}].id: duplicate pipeline id "${pipeline.id}"`);

@@ -1,4 +1,4 @@
-import type { DatamonConfig } from './config-types.ts';
+import type { DatamonConfig } from './config-schema.ts';
 import type {
   IncidentRecord,
   NotificationChannel,

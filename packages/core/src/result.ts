@@ -1,20 +1,40 @@
-import type { Status } from './status.ts';
+import Type, { type Static } from 'typebox';
+import { STATUSES } from './status.ts';
+
+/**
+ * The shapes datamon stores and serves, each described once: a TypeBox schema (JSON Schema the
+ * API validates and serialises with) and the TypeScript type derived from it.
+ */
+
+export const StatusSchema = Type.Enum([...STATUSES]);
+export const NullableStatusSchema = Type.Union([StatusSchema, Type.Null()]);
+export const InstantSchema = Type.String({ description: 'ISO 8601 UTC instant' });
+export const NullableInstantSchema = Type.Union([InstantSchema, Type.Null()]);
+export const NullableStringSchema = Type.Union([Type.String(), Type.Null()]);
+/** The measured figure: a count, an age, a file's data rows; null when none. */
+export const MeasuredValueSchema = Type.Union([Type.Number(), Type.String(), Type.Null()]);
 
 /**
  * What one run of one pipeline's check found (SPEC 3). A check that found a problem returns a
  * result; one that could not run at all also returns a result, CRITICAL, saying why.
  */
-export interface CheckResult {
-  pipelineId: string;
-  status: Status;
-  /** The measured figure: a count, an age in minutes, a file's data rows; null when none. */
-  value: number | string | null;
+export const CheckResultSchema = Type.Object({
+  pipelineId: Type.String(),
+  status: StatusSchema,
+  value: MeasuredValueSchema,
   /** One line a person understands, e.g. "newest call 26.0 h ago (critical over 24 h)". */
-  message: string;
-  /** ISO 8601 UTC instant of the check. */
-  checkedAt: string;
+  message: Type.String(),
+  checkedAt: InstantSchema,
   /** Kind-specific facts (threshold, file name, query time...). Never secrets. */
-  details: Record<string, unknown>;
-  /** How long the check took. */
-  durationMs: number;
-}
+  details: Type.Record(Type.String(), Type.Unknown()),
+  durationMs: Type.Number(),
+});
+export type CheckResult = Static<typeof CheckResultSchema>;
+
+/** A stored latest result: the result plus since when the pipeline has had that status. */
+export const StoredResultSchema = Type.Object({ ...CheckResultSchema.properties, since: InstantSchema });
+export type StoredResult = Static<typeof StoredResultSchema>;
+
+/** One point of a pipeline's history (SPEC 8 `/history`). */
+export const HistoryEntrySchema = Type.Object({ status: StatusSchema, value: MeasuredValueSchema, message: Type.String(), checkedAt: InstantSchema });
+export type HistoryEntry = Static<typeof HistoryEntrySchema>;

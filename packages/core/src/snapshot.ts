@@ -1,13 +1,8 @@
 import type { CheckinDefinition, PipelineDefinition } from './pipeline.ts';
-import type { CheckResult } from './result.ts';
+import type { StoredResult } from './result.ts';
 import type { IncidentRecord } from './incident.ts';
 import { countStatuses, overallStatus } from './status.ts';
 import type { CheckinRun, CheckinStatusView, PipelineStatusView, StatusSnapshot } from './views.ts';
-
-/** A stored latest result: the result plus since when the pipeline has had that status. */
-export interface StoredResult extends CheckResult {
-  since: string;
-}
 
 export interface SnapshotInput {
   pipelines: readonly PipelineDefinition[];

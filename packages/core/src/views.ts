@@ -1,57 +1,63 @@
-import type { PipelineKind } from './pipeline.ts';
-import type { Status, StatusCounts } from './status.ts';
+import Type, { type Static } from 'typebox';
+import { InstantSchema, MeasuredValueSchema, NullableInstantSchema, NullableStatusSchema, NullableStringSchema, StatusSchema } from './result.ts';
 
 /** One pipeline as `/api/status` shows it (SPEC 8). */
-export interface PipelineStatusView {
-  id: string;
-  name: string;
-  kind: PipelineKind;
-  status: Status;
-  message: string;
-  value: number | string | null;
-  checkedAt: string | null;
+export const PipelineStatusViewSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: Type.String(),
+  status: StatusSchema,
+  message: Type.String(),
+  value: MeasuredValueSchema,
+  checkedAt: NullableInstantSchema,
   /** Since when it has had this status. */
-  since: string | null;
+  since: NullableInstantSchema,
   /** Open incident id, or null. */
-  incident: string | null;
-  acknowledged: boolean;
-  silencedUntil: string | null;
-  quickCheck: boolean;
-}
+  incident: NullableStringSchema,
+  acknowledged: Type.Boolean(),
+  silencedUntil: NullableInstantSchema,
+  quickCheck: Type.Boolean(),
+});
+export type PipelineStatusView = Static<typeof PipelineStatusViewSchema>;
 
 /** One check-in as `/api/status` shows it. */
-export interface CheckinStatusView {
-  id: string;
-  time: string | null;
-  label: string;
-  lastRunAt: string | null;
-  status: Status | null;
-  late: boolean;
-}
+export const CheckinStatusViewSchema = Type.Object({
+  id: Type.String(),
+  time: NullableStringSchema,
+  label: Type.String(),
+  lastRunAt: NullableInstantSchema,
+  status: NullableStatusSchema,
+  late: Type.Boolean(),
+});
+export type CheckinStatusView = Static<typeof CheckinStatusViewSchema>;
+
+export const StatusCountsSchema = Type.Object({ OK: Type.Integer(), WARNING: Type.Integer(), CRITICAL: Type.Integer(), PENDING: Type.Integer() });
 
 /** The status snapshot kept current in Redis and served as `/api/status` (SPEC 8). */
-export interface StatusSnapshot {
-  generatedAt: string;
-  overall: Status;
-  counts: StatusCounts;
-  pipelines: PipelineStatusView[];
-  checkins: CheckinStatusView[];
-}
+export const StatusSnapshotSchema = Type.Object({
+  generatedAt: InstantSchema,
+  overall: StatusSchema,
+  counts: StatusCountsSchema,
+  pipelines: Type.Array(PipelineStatusViewSchema),
+  checkins: Type.Array(CheckinStatusViewSchema),
+});
+export type StatusSnapshot = Static<typeof StatusSnapshotSchema>;
 
-/** One stored run of a check-in. */
-export interface CheckinRun {
-  id: string;
-  checkinId: string;
-  label: string;
-  /** The slot it was scheduled for (ISO). */
-  scheduledFor: string;
-  ranAt: string;
-  /** Run after its slot because nothing was running then (SPEC 4). */
-  late: boolean;
-  /** Started by a person (CLI or API), not the schedule. */
-  manual: boolean;
-  /** Who ran it by hand (a user, a token's name, `cli user@host`); absent or null for scheduled runs. */
-  requestedBy?: string | null;
-  overall: Status;
-  results: { pipelineId: string; status: Status; message: string; value: number | string | null }[];
-}
+/**
+ * One stored run of a check-in. `scheduledFor`: the slot it was scheduled for; `late`: run after
+ * its slot because nothing was running then (SPEC 4); `manual`: started by a person (CLI or
+ * API), not the schedule, and `requestedBy` says who (absent or null for scheduled runs).
+ */
+export const CheckinRunSchema = Type.Object({
+  id: Type.String(),
+  checkinId: Type.String(),
+  label: Type.String(),
+  scheduledFor: InstantSchema,
+  ranAt: InstantSchema,
+  late: Type.Boolean(),
+  manual: Type.Boolean(),
+  requestedBy: Type.Optional(NullableStringSchema),
+  overall: StatusSchema,
+  results: Type.Array(Type.Object({ pipelineId: Type.String(), status: StatusSchema, message: Type.String(), value: MeasuredValueSchema })),
+});
+export type CheckinRun = Static<typeof CheckinRunSchema>;

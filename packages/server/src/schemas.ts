@@ -1,180 +1,82 @@
-import { ID_PATTERN, STATUSES } from '@datamon/core';
+import {
+  HistoryEntrySchema,
+  ID_PATTERN,
+  IncidentRecordSchema,
+  NotificationRecordSchema,
+  PipelineStatusViewSchema,
+  StatusSchema,
+  StatusSnapshotSchema,
+  StoredResultSchema,
+  InstantSchema,
+  MeasuredValueSchema,
+} from '@datamon/core';
+import Type, { type Static } from 'typebox';
 
 /**
- * JSON schemas shared by the routes. Response schemas double as the contract of SPEC 8: Fastify
- * serialises with them, so a field a route forgets to fill is visible in the tests, and a field
- * that is not declared (a secret, say) never leaves the process.
+ * The API's schemas (SPEC 8), one per shape: what the store holds is described once in core
+ * (`IncidentRecordSchema`, `StatusSnapshotSchema`, ...) and served with that schema, so an answer
+ * carries every field the store holds and nothing else (a secret never leaves by accident).
+ * Request parts are described here, and their types derived with `Static<>`.
  */
 
 export const ERROR_SCHEMA_ID = 'datamon-error';
 
-export const errorSchema = {
-  $id: ERROR_SCHEMA_ID,
-  type: 'object',
-  required: ['error', 'message', 'statusCode'],
-  properties: {
-    error: { type: 'string' },
-    message: { type: 'string' },
-    statusCode: { type: 'integer' },
-  },
-} as const;
+/** The one error body: `{error, message, statusCode}`. */
+export const errorSchema = Type.Object(
+  { error: Type.String(), message: Type.String(), statusCode: Type.Integer() },
+  { $id: ERROR_SCHEMA_ID },
+);
 
-const errorRef = { $ref: `${ERROR_SCHEMA_ID}#` } as const;
+const errorRef = Type.Ref(ERROR_SCHEMA_ID);
 
 /** Error responses every route may give. */
 export const errorResponses = { '4xx': errorRef, '5xx': errorRef } as const;
 
-const status = { type: 'string', enum: [...STATUSES] } as const;
-const nullableStatus = { type: ['string', 'null'], enum: [...STATUSES, null] } as const;
-const instant = { type: 'string' } as const;
-const nullableInstant = { type: ['string', 'null'] } as const;
-const measuredValue = { type: ['number', 'string', 'null'] } as const;
-const nullableString = { type: ['string', 'null'] } as const;
-
-/** A pipeline id in a URL: what the config accepts. */
-export const pipelineIdParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', pattern: ID_PATTERN.source } },
-} as const;
+/** A pipeline (or check-in) id in a URL: what the config accepts. */
+export const pipelineIdParams = Type.Object({ id: Type.String({ pattern: ID_PATTERN.source }) });
+export type IdParams = Static<typeof pipelineIdParams>;
 
 /** An incident id is `<pipelineId>-<epoch ms>`, so it may be longer than a pipeline id. */
-export const incidentIdParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,127}$' } },
-} as const;
+export const incidentIdParams = Type.Object({ id: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,127}$' }) });
 
-export const pipelineViewProperties = {
-  id: { type: 'string' },
-  name: { type: 'string' },
-  kind: { type: 'string' },
-  status,
-  message: { type: 'string' },
-  value: measuredValue,
-  checkedAt: nullableInstant,
-  since: nullableInstant,
-  incident: nullableString,
-  acknowledged: { type: 'boolean' },
-  silencedUntil: nullableInstant,
-  quickCheck: { type: 'boolean' },
-} as const;
+export const statusSnapshotSchema = StatusSnapshotSchema;
+export const incidentRecordSchema = IncidentRecordSchema;
+export const notificationSchema = NotificationRecordSchema;
+export const historyEntrySchema = HistoryEntrySchema;
 
-export const statusSnapshotSchema = {
-  type: 'object',
-  required: ['generatedAt', 'overall', 'counts', 'pipelines', 'checkins'],
-  properties: {
-    generatedAt: instant,
-    overall: status,
-    counts: {
-      type: 'object',
-      properties: { OK: { type: 'integer' }, WARNING: { type: 'integer' }, CRITICAL: { type: 'integer' }, PENDING: { type: 'integer' } },
-    },
-    pipelines: { type: 'array', items: { type: 'object', properties: pipelineViewProperties } },
-    checkins: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          time: nullableString,
-          label: { type: 'string' },
-          lastRunAt: nullableInstant,
-          status: nullableStatus,
-          late: { type: 'boolean' },
-        },
-      },
-    },
-  },
-} as const;
+/** `GET /api/pipelines/:id`: the pipeline as `/api/status` shows it, its latest result and open incident. */
+export const pipelineDetailSchema = Type.Object({
+  ...PipelineStatusViewSchema.properties,
+  latest: Type.Union([StoredResultSchema, Type.Null()]),
+  openIncident: Type.Union([IncidentRecordSchema, Type.Null()]),
+});
+export type PipelineDetail = Static<typeof pipelineDetailSchema>;
 
-export const storedResultSchema = {
-  type: 'object',
-  properties: {
-    pipelineId: { type: 'string' },
-    status,
-    value: measuredValue,
-    message: { type: 'string' },
-    checkedAt: instant,
-    since: instant,
-    durationMs: { type: 'number' },
-    details: { type: 'object', additionalProperties: true },
-  },
-} as const;
+/** One item of `GET /api/incidents` (SPEC 8): the incident, `pipeline` (its pipeline's id) and its notifications. */
+export const incidentListItemSchema = Type.Object({
+  ...IncidentRecordSchema.properties,
+  pipeline: Type.String(),
+  notifications: Type.Array(NotificationRecordSchema),
+});
+export type IncidentListItem = Static<typeof incidentListItemSchema>;
 
-export const notificationSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    at: instant,
-    incidentId: nullableString,
-    pipelineId: nullableString,
-    channel: { type: 'string' },
-    kind: { type: 'string' },
-    outcome: { type: 'string' },
-    error: nullableString,
-    attempts: { type: 'integer' },
-  },
-} as const;
+export const historySchema = Type.Object({ id: Type.String(), hours: Type.Integer(), results: Type.Array(HistoryEntrySchema) });
+export const historyQuery = Type.Object({ hours: Type.Integer({ minimum: 1, maximum: 2160, default: 24 }) });
 
-export const incidentRecordSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    pipelineId: { type: 'string' },
-    pipelineName: { type: 'string' },
-    status,
-    worstStatus: status,
-    openedAt: instant,
-    closedAt: nullableInstant,
-    acknowledged: { type: 'boolean' },
-    acknowledgedAt: nullableInstant,
-    acknowledgedBy: nullableString,
-    criticalSince: nullableInstant,
-    escalations: { type: 'integer' },
-    lastEscalatedAt: nullableInstant,
-    emailed: { type: 'boolean' },
-    message: { type: 'string' },
-    value: measuredValue,
-    threshold: nullableString,
-    lastStatus: status,
-    lastCheckedAt: instant,
-    held: nullableString,
-    reopenCount: { type: 'integer' },
-    resolution: nullableString,
-  },
-} as const;
+export const jobIdSchema = Type.Object({ jobId: Type.String() });
 
-/** One item of `GET /api/incidents` (SPEC 8), with a few more fields the dashboard shows. */
-export const incidentListItemSchema = {
-  type: 'object',
-  required: ['id', 'pipeline', 'status', 'openedAt', 'closedAt', 'acknowledged', 'notifications'],
-  properties: {
-    id: { type: 'string' },
-    pipeline: { type: 'string' },
-    pipelineName: { type: 'string' },
-    status,
-    worstStatus: status,
-    openedAt: instant,
-    closedAt: nullableInstant,
-    acknowledged: { type: 'boolean' },
-    acknowledgedAt: nullableInstant,
-    acknowledgedBy: nullableString,
-    message: { type: 'string' },
-    value: measuredValue,
-    escalations: { type: 'integer' },
-    held: nullableString,
-    notifications: { type: 'array', items: notificationSchema },
-  },
-} as const;
+/** `POST /api/pipelines/:id/run?wait=1`: the job and the result it stored. */
+export const runResultSchema = Type.Object({
+  jobId: Type.String(),
+  result: Type.Object({ status: StatusSchema, value: MeasuredValueSchema, message: Type.String(), checkedAt: InstantSchema }),
+});
+export const runQuery = Type.Object({ wait: Type.Optional(Type.Enum(['0', '1', 'true', 'false'])) });
 
-export const historyEntrySchema = {
-  type: 'object',
-  properties: { status, value: measuredValue, message: { type: 'string' }, checkedAt: instant },
-} as const;
+export const silenceBody = Type.Object({ minutes: Type.Integer({ minimum: 1, maximum: 10_080 }) }, { additionalProperties: false });
+export const silenceSchema = Type.Object({ id: Type.String(), silencedUntil: Type.Union([InstantSchema, Type.Null()]) });
 
-export const jobIdSchema = {
-  type: 'object',
-  required: ['jobId'],
-  properties: { jobId: { type: 'string' } },
-} as const;
+export const incidentsQuery = Type.Object({
+  state: Type.Enum(['open', 'all'], { default: 'open' }),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+});
+export const notificationsQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) });

@@ -166,6 +166,10 @@ describe('the read API over a seeded morning', () => {
     assert.equal(response.statusCode, 200);
     const body = response.json();
     assert.deepEqual([body.acknowledged, body.acknowledgedBy, body.acknowledgedAt], [true, 'ops', NOW.toISOString()]);
+    const stored = await t.store.incidents.get(incidentId);
+    assert.deepEqual(Object.keys(body).sort(), Object.keys(stored ?? {}).sort(), 'the answer carries every field the store holds');
+    assert.equal(body.notificationSeq, stored?.notificationSeq);
+    assert.equal(body.announcedStatus, 'CRITICAL');
     assert.equal((await t.store.incidents.get(incidentId))?.acknowledged, true);
     const snapshot = JSON.parse((await t.store.snapshotJson()) ?? '{}') as StatusSnapshot;
     assert.equal(snapshot.pipelines.find((pipeline) => pipeline.id === 'first_calls')?.acknowledged, true);

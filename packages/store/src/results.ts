@@ -1,15 +1,7 @@
-import type { CheckResult, Status, StoredResult } from '@datamon/core';
+import type { CheckResult, HistoryEntry, Status, StoredResult } from '@datamon/core';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './keys.ts';
 import { runScript } from './scripts.ts';
-
-/** One point of a pipeline's history (SPEC 8 `/history`). */
-export interface HistoryEntry {
-  status: Status;
-  value: number | string | null;
-  message: string;
-  checkedAt: string;
-}
 
 export interface RecordOutcome {
   /** False when this job had already stored this pipeline's result (a retried job). */

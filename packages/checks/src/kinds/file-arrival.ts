@@ -2,16 +2,36 @@ import { createReadStream } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { evaluateFileArrival, type FileObservation, fillDateTemplate } from '@datamon/core';
-import { type CheckKind, ruleOutcome } from '../check-kind.ts';
+import Type from 'typebox';
+import { defineKind, type PipelineOfKind, ruleOutcome } from '../check-kind.ts';
 import { SourceUnavailableError } from '../errors/index.ts';
+import { fields } from '../fields.ts';
 
 /**
  * `file_arrival`: today's file (date tokens filled in the monitoring zone) in its folder. The
  * folder is opened first, so "the folder is gone or unreadable" (CRITICAL, the export cannot land)
  * is told apart from "the file is not there yet" (PENDING until the deadline).
  */
-export const fileArrival: CheckKind<'file_arrival'> = {
+export const fileArrival = defineKind({
   kind: 'file_arrival',
+  group: 'Files',
+  fields: Type.Object(
+    {
+      /** Folder searched (default `monitoring.csv_directory`). */
+      directory: fields.text(),
+      /** File name with date tokens: {YYYYMMDD}, {YYYY}, {MM}, {DD} (local date). */
+      pattern: fields.text(),
+      /** When the file is expected, local. */
+      expected: fields.localTime(),
+      /** Missing after this (local) is CRITICAL. */
+      deadline: fields.localTime(),
+      /** Lines that are not data (a CSV header). A file with no lines beyond them is WARNING. */
+      header_rows: Type.Integer({ minimum: 0, default: 1, expect: 'a whole number, 0 or more' }),
+    },
+    { additionalProperties: false },
+  ),
+  defaults: (base) => ({ directory: base.monitoring.csv_directory }),
+  validate: (pipeline) => (pipeline.deadline < pipeline.expected ? [`deadline: ${pipeline.deadline} is before expected ${pipeline.expected}`] : []),
   async run(pipeline, ctx) {
     const zone = ctx.config.monitoring.timezone;
     // A relative folder is read from the working directory, like a relative --config path.
@@ -38,7 +58,9 @@ export const fileArrival: CheckKind<'file_arrival'> = {
       deadline: pipeline.deadline,
     });
   },
-};
+});
+
+export type FileArrivalPipeline = PipelineOfKind<typeof fileArrival>;
 
 async function assertReadableFolder(directory: string): Promise<void> {
   try {

@@ -1,6 +1,8 @@
 import { countWindowRange, describeCounted, evaluateCount } from '@datamon/core';
 import type { RowDataPacket } from 'mysql2/promise';
-import { type CheckKind, ruleOutcome } from '../check-kind.ts';
+import Type from 'typebox';
+import { defineKind, type PipelineOfKind, ruleOutcome } from '../check-kind.ts';
+import { fields } from '../fields.ts';
 import { buildCountQuery, wallClockRange } from '../sql.ts';
 
 interface CountRow extends RowDataPacket {
@@ -12,8 +14,24 @@ interface CountRow extends RowDataPacket {
  * midnights of `monitoring.timezone` are computed here and turned into the warehouse's
  * wall-clock (`database.timezone`), so the query is a plain range on the indexed column.
  */
-export const mysqlCount: CheckKind<'mysql_count'> = {
+export const mysqlCount = defineKind({
   kind: 'mysql_count',
+  group: 'Warehouse',
+  fields: Type.Object(
+    {
+      table: fields.text(),
+      /** The DATETIME column the window applies to; required unless window is `all`. */
+      column: fields.nullable(fields.text()),
+      window: Type.Enum(['all', 'today', 'yesterday'], { default: 'all', expect: 'one of all, today, yesterday' }),
+      filters: fields.filters(),
+      /** Count strictly below this: CRITICAL. */
+      critical_below: Type.Number({ minimum: 0, default: 1, expect: 'a number, 0 or more' }),
+      /** Count strictly below this: WARNING (null: no warning bound). */
+      warning_below: fields.nullable(fields.amount()),
+    },
+    { additionalProperties: false },
+  ),
+  validate: (pipeline) => (pipeline.window !== 'all' && !pipeline.column ? [`column: is required when window is ${pipeline.window}`] : []),
   async run(pipeline, ctx) {
     const { monitoring, database } = ctx.config;
     const instants = countWindowRange(pipeline.window, ctx.now, monitoring.timezone);
@@ -40,4 +58,6 @@ export const mysqlCount: CheckKind<'mysql_count'> = {
       queryMs,
     });
   },
-};
+});
+
+export type MysqlCountPipeline = PipelineOfKind<typeof mysqlCount>;

@@ -1,7 +1,9 @@
 import { evaluateFreshness, wallClockToInstant } from '@datamon/core';
 import type { RowDataPacket } from 'mysql2/promise';
-import { type CheckKind, ruleOutcome } from '../check-kind.ts';
+import Type from 'typebox';
+import { defineKind, type PipelineOfKind, ruleOutcome } from '../check-kind.ts';
 import { SourceUnavailableError } from '../errors/index.ts';
+import { fields } from '../fields.ts';
 import { buildFreshnessQuery } from '../sql.ts';
 
 interface NewestRow extends RowDataPacket {
@@ -9,8 +11,22 @@ interface NewestRow extends RowDataPacket {
 }
 
 /** `mysql_freshness`: the age of the newest value of a DATETIME column (`SELECT MAX(col)`). */
-export const mysqlFreshness: CheckKind<'mysql_freshness'> = {
+export const mysqlFreshness = defineKind({
   kind: 'mysql_freshness',
+  group: 'Warehouse',
+  fields: Type.Object(
+    {
+      table: fields.text(),
+      column: fields.text(),
+      filters: fields.filters(),
+      /** Newest row older than this many hours: WARNING (default `thresholds.warning_hours`). */
+      warning_hours: fields.amount(),
+      /** Newest row older than this many hours: CRITICAL (default `thresholds.data_stale_hours`). */
+      critical_hours: fields.amount(),
+    },
+    { additionalProperties: false },
+  ),
+  defaults: (base) => ({ warning_hours: base.thresholds.warning_hours, critical_hours: base.thresholds.data_stale_hours }),
   async run(pipeline, ctx) {
     const query = buildFreshnessQuery(pipeline);
     const started = performance.now();
@@ -41,4 +57,6 @@ export const mysqlFreshness: CheckKind<'mysql_freshness'> = {
       queryMs,
     });
   },
-};
+});
+
+export type MysqlFreshnessPipeline = PipelineOfKind<typeof mysqlFreshness>;

@@ -1,13 +1,35 @@
 import { evaluateSheetAge, parseSheetTimestamp } from '@datamon/core';
-import { type CheckKind, ruleOutcome } from '../check-kind.ts';
+import Type from 'typebox';
+import { defineKind, type PipelineOfKind, ruleOutcome } from '../check-kind.ts';
 import { SourceUnavailableError } from '../errors/index.ts';
+import { fields } from '../fields.ts';
 
 /**
  * `sheet_updated`: when a Google spreadsheet was last updated, from the Drive API's
  * `modifiedTime`, or with `range`, from a timestamp the uploading job writes into that cell.
  */
-export const sheetUpdated: CheckKind<'sheet_updated'> = {
+export const sheetUpdated = defineKind({
   kind: 'sheet_updated',
+  group: 'Google Sheets',
+  fields: Type.Object(
+    {
+      /** A name under `google_sheets.sheets`. */
+      sheet: fields.text(),
+      /** Last update older than this many minutes: WARNING (default: half the critical age). */
+      warning_minutes: fields.amount(),
+      /** Last update older than this many minutes: CRITICAL (default: the sheet's `max_age_minutes`). */
+      critical_minutes: fields.amount(),
+      /** With a range (e.g. `Status!B1`), the timestamp written in that cell; else the Drive modifiedTime. */
+      range: fields.nullable(fields.text()),
+    },
+    { additionalProperties: false },
+  ),
+  defaults: (base, item) => {
+    const configured = typeof item.sheet === 'string' ? base.google_sheets.sheets[item.sheet] : undefined;
+    const critical = typeof item.critical_minutes === 'number' ? item.critical_minutes : (configured?.max_age_minutes ?? 120);
+    return { critical_minutes: critical, warning_minutes: Math.round(critical / 2) };
+  },
+  validate: (pipeline, base) => (base.google_sheets.sheets[pipeline.sheet] ? [] : [`sheet: "${pipeline.sheet}" is not configured under google_sheets.sheets`]),
   async run(pipeline, ctx) {
     const zone = ctx.config.monitoring.timezone;
     const sheet = ctx.config.google_sheets.sheets[pipeline.sheet];
@@ -50,4 +72,6 @@ export const sheetUpdated: CheckKind<'sheet_updated'> = {
       ageMinutes: outcome.value,
     });
   },
-};
+});
+
+export type SheetUpdatedPipeline = PipelineOfKind<typeof sheetUpdated>;

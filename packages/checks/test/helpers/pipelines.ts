@@ -1,14 +1,14 @@
-import type { FileArrivalPipeline, MysqlCountPipeline, MysqlFreshnessPipeline, SheetUpdatedPipeline } from '@datamon/core';
+import type { FileArrivalPipeline, MysqlCountPipeline, MysqlFreshnessPipeline, SheetUpdatedPipeline } from '../../src/index.ts';
 
-const common = (id: string) => ({ id, name: id, action: 'fix it', not_before: null, quick_check: true });
+const common = (id: string, group: string) => ({ id, name: id, group, action: 'fix it', not_before: null, quick_check: true });
 
 export function freshnessPipeline(fields: Partial<MysqlFreshnessPipeline> = {}): MysqlFreshnessPipeline {
-  return { ...common('etl_calls'), kind: 'mysql_freshness', table: 'FactCalls', column: 'call_start', filters: {}, warning_hours: 12, critical_hours: 24, ...fields };
+  return { ...common('etl_calls', 'Warehouse'), kind: 'mysql_freshness', table: 'FactCalls', column: 'call_start', filters: {}, warning_hours: 12, critical_hours: 24, ...fields };
 }
 
 export function countPipeline(fields: Partial<MysqlCountPipeline> = {}): MysqlCountPipeline {
   return {
-    ...common('call_volume'),
+    ...common('call_volume', 'Warehouse'),
     kind: 'mysql_count',
     table: 'FactCalls',
     column: 'call_start',
@@ -22,7 +22,7 @@ export function countPipeline(fields: Partial<MysqlCountPipeline> = {}): MysqlCo
 
 export function filePipeline(directory: string, fields: Partial<FileArrivalPipeline> = {}): FileArrivalPipeline {
   return {
-    ...common('morning_csv'),
+    ...common('morning_csv', 'Files'),
     kind: 'file_arrival',
     directory,
     pattern: 'productivity_{YYYYMMDD}_1131.csv',
@@ -34,5 +34,5 @@ export function filePipeline(directory: string, fields: Partial<FileArrivalPipel
 }
 
 export function sheetPipeline(fields: Partial<SheetUpdatedPipeline> = {}): SheetUpdatedPipeline {
-  return { ...common('productivity_upload'), kind: 'sheet_updated', sheet: 'productivity', warning_minutes: 60, critical_minutes: 120, range: null, ...fields };
+  return { ...common('productivity_upload', 'Google Sheets'), kind: 'sheet_updated', sheet: 'productivity', warning_minutes: 60, critical_minutes: 120, range: null, ...fields };
 }

@@ -3,7 +3,6 @@ import { createCheckRunner } from '@datamon/checks';
 import {
   type CheckResult,
   type PipelineDefinition,
-  type PipelineKind,
   STATUS_COLOUR,
   STATUS_ICON,
   type Status,
@@ -17,7 +16,7 @@ import { type CliContext, CommandError, CONFIG_OPTION, configPathOf, EXIT } from
 export interface CheckReportLine {
   id: string;
   name: string;
-  kind: PipelineKind;
+  kind: string;
   status: Status;
   message: string;
   value: number | string | null;

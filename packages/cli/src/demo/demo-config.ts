@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { defaultPipelines } from '@datamon/config';
-import type { DatamonConfig, PipelineDefinition } from '@datamon/core';
+import { defaultPipelineItems } from '@datamon/config';
+import type { DatamonConfig } from '@datamon/core';
 
 export interface DemoSettings {
   /** The demo's database name (`datamon_demo`); its Redis prefix is the same with dashes. */
@@ -30,7 +30,7 @@ export function demoConfigDocument(settings: DemoSettings): { document: Record<s
     monitoring: { csv_directory: csvDirectory, log_directory: `${settings.directory}/logs`, timezone: settings.zone, history_days: 90 },
     google_sheets: { credentials_file: '', api_base_url: '', token_url: '', sheets: {} },
   } as Pick<DatamonConfig, 'thresholds' | 'monitoring' | 'google_sheets'>;
-  const pipelines = defaultPipelines(base).map((pipeline) => adaptAfternoonFile(pipeline, settings.now, settings.zone));
+  const pipelines = defaultPipelineItems(base).map((item) => adaptAfternoonFile(item, settings.now, settings.zone));
   const document = {
     database: {
       host: settings.mysql.host,
@@ -51,7 +51,7 @@ export function demoConfigDocument(settings: DemoSettings): { document: Record<s
       refresh_seconds: 30,
       auth: { username: 'demo', password },
     },
-    pipelines: pipelines.map(({ ...pipeline }) => pipeline),
+    pipelines,
   };
   return { document, password };
 }
@@ -61,8 +61,8 @@ export function demoPrefix(name: string): string {
   return name.replaceAll('_', '-');
 }
 
-function adaptAfternoonFile(pipeline: PipelineDefinition, now: Date, zone: string): PipelineDefinition {
-  if (pipeline.kind !== 'file_arrival' || pipeline.id !== 'afternoon_csv') return pipeline;
+function adaptAfternoonFile(pipeline: Record<string, unknown>, now: Date, zone: string): Record<string, unknown> {
+  if (pipeline.id !== 'afternoon_csv') return pipeline;
   const local = DateTime.fromJSDate(now, { zone });
   if (local.hour * 60 + local.minute < 15 * 60) return pipeline;
   // Later today, never past midnight (a deadline is a time of the same local day).

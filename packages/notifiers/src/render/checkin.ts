@@ -42,9 +42,9 @@ export function checkinSubject(run: CheckinRun, config: RenderConfig): string {
 function groups(run: CheckinRun, config: RenderConfig): [string, { result: RunResult; name: string }[]][] {
   const rows = run.results.map((result) => {
     const facts = pipelineFacts(config, result.pipelineId);
-    return { result, name: facts.name, kind: facts.kind };
+    return { result, name: facts.name, group: facts.group };
   });
-  return groupByKind(rows, (row) => row.kind);
+  return groupByKind(rows, (row) => row.group);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { DatamonConfig, PipelineDefinition, PipelineKind } from '@datamon/core';
+import type { DatamonConfig, PipelineDefinition } from '@datamon/core';
 
 /** The parts of the config the renderers read: plain data, so rendering stays pure. */
 export type RenderConfig = Pick<DatamonConfig, 'monitoring' | 'dashboard' | 'pipelines' | 'checkins'>;
@@ -7,7 +7,9 @@ export type RenderConfig = Pick<DatamonConfig, 'monitoring' | 'dashboard' | 'pip
 export interface PipelineFacts {
   id: string;
   name: string;
-  kind: PipelineKind | null;
+  kind: string | null;
+  /** The section of check-in cards it is listed under (its kind's; "Other" once it left the config). */
+  group: string;
   action: string;
 }
 
@@ -15,27 +17,17 @@ export const FALLBACK_ACTION = "Check the pipeline's source job, its logs and it
 
 export function pipelineFacts(config: RenderConfig, id: string, fallbackName?: string): PipelineFacts {
   const pipeline: PipelineDefinition | undefined = config.pipelines.find((candidate) => candidate.id === id);
-  if (!pipeline) return { id, name: fallbackName ?? id, kind: null, action: FALLBACK_ACTION };
-  return { id, name: pipeline.name, kind: pipeline.kind, action: pipeline.action || FALLBACK_ACTION };
+  if (!pipeline) return { id, name: fallbackName ?? id, kind: null, group: OTHER_GROUP, action: FALLBACK_ACTION };
+  return { id, name: pipeline.name, kind: pipeline.kind, group: pipeline.group, action: pipeline.action || FALLBACK_ACTION };
 }
 
-/** Check-in cards and summaries have a section per group of pipelines: what they watch. */
-const GROUP_OF_KIND: Readonly<Record<PipelineKind, string>> = {
-  mysql_freshness: 'Warehouse',
-  mysql_count: 'Warehouse',
-  file_arrival: 'Files',
-  sheet_updated: 'Google Sheets',
-};
+const OTHER_GROUP = 'Other';
 
-export function groupOf(kind: PipelineKind | null): string {
-  return kind ? GROUP_OF_KIND[kind] : 'Other';
-}
-
-/** Items grouped by `groupOf`, groups in order of first appearance. */
-export function groupByKind<T>(items: readonly T[], kindOf: (item: T) => PipelineKind | null): [string, T[]][] {
+/** Check-in cards and summaries have a section per group of pipelines (what they watch), in order of first appearance. */
+export function groupByKind<T>(items: readonly T[], groupOf: (item: T) => string): [string, T[]][] {
   const groups = new Map<string, T[]>();
   for (const item of items) {
-    const group = groupOf(kindOf(item));
+    const group = groupOf(item);
     const list = groups.get(group) ?? [];
     list.push(item);
     groups.set(group, list);

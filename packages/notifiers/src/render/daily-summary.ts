@@ -32,7 +32,7 @@ export function dailySummarySubject(day: DailyUptime): string {
 function rows(day: DailyUptime, config: RenderConfig) {
   return day.pipelines.map((figures) => {
     const facts = pipelineFacts(config, figures.pipelineId);
-    return { figures, name: facts.name, kind: facts.kind };
+    return { figures, name: facts.name, group: facts.group };
   });
 }
 
@@ -43,7 +43,7 @@ function rows(day: DailyUptime, config: RenderConfig) {
  * @param day - `dailyUptime(...)` for the local day
  */
 export function renderDailySummaryCard(day: DailyUptime, config: RenderConfig): ChatPayload {
-  const sections: CardSection[] = groupByKind(rows(day, config), (row) => row.kind).map(([group, list]) => ({
+  const sections: CardSection[] = groupByKind(rows(day, config), (row) => row.group).map(([group, list]) => ({
     header: html(group),
     widgets: list.map(({ figures, name }) =>
       decoratedText({

@@ -1,48 +1,24 @@
 import type { IncidentRecord, NotificationRecord } from '@datamon/core';
+import Type, { type Static } from 'typebox';
 import { applyIncidentEvent } from '@datamon/jobs';
 import type { FastifyInstance } from 'fastify';
 import { conflict, notFound } from '../errors.ts';
-import { errorResponses, incidentIdParams, incidentListItemSchema, incidentRecordSchema } from '../schemas.ts';
+import { errorResponses, incidentIdParams, type IncidentListItem, incidentListItemSchema, incidentRecordSchema, incidentsQuery } from '../schemas.ts';
 
-/** The incident as `/api/incidents` lists it (SPEC 8): `pipeline` is the pipeline id. */
-function incidentView(incident: IncidentRecord, notifications: NotificationRecord[]) {
-  return {
-    id: incident.id,
-    pipeline: incident.pipelineId,
-    pipelineName: incident.pipelineName,
-    status: incident.status,
-    worstStatus: incident.worstStatus,
-    openedAt: incident.openedAt,
-    closedAt: incident.closedAt,
-    acknowledged: incident.acknowledged,
-    acknowledgedAt: incident.acknowledgedAt,
-    acknowledgedBy: incident.acknowledgedBy,
-    message: incident.message,
-    value: incident.value,
-    escalations: incident.escalations,
-    held: incident.held,
-    notifications,
-  };
+/** The incident as `/api/incidents` lists it (SPEC 8): every field, `pipeline` (its id) and its notifications. */
+function incidentView(incident: IncidentRecord, notifications: NotificationRecord[]): IncidentListItem {
+  return { ...incident, pipeline: incident.pipelineId, notifications };
 }
 
 /** `GET /api/incidents` and `POST /api/incidents/:id/ack` (SPEC 8). */
 export default async function incidentRoutes(fastify: FastifyInstance): Promise<void> {
   const { config, store } = fastify;
 
-  fastify.get<{ Querystring: { state: 'open' | 'all'; limit: number } }>(
+  fastify.get<{ Querystring: Static<typeof incidentsQuery> }>(
     '/api/incidents',
     {
       onRequest: fastify.authorize('read'),
-      schema: {
-        querystring: {
-          type: 'object',
-          properties: {
-            state: { type: 'string', enum: ['open', 'all'], default: 'open' },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-          },
-        },
-        response: { 200: { type: 'array', items: incidentListItemSchema }, ...errorResponses },
-      },
+      schema: { querystring: incidentsQuery, response: { 200: Type.Array(incidentListItemSchema), ...errorResponses } },
     },
     async (request) => {
       const incidents = await store.incidents.list({ state: request.query.state, limit: request.query.limit });

@@ -3,33 +3,24 @@ import { applyIncidentEvent, enqueueRunPipeline } from '@datamon/jobs';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.ts';
 import { pipelineOr404 } from '../lookup.ts';
+import type { Static } from 'typebox';
 import {
   errorResponses,
-  historyEntrySchema,
-  incidentRecordSchema,
+  historyQuery,
+  historySchema,
+  type IdParams,
   jobIdSchema,
+  type PipelineDetail,
+  pipelineDetailSchema,
   pipelineIdParams,
-  pipelineViewProperties,
-  storedResultSchema,
+  runQuery,
+  runResultSchema,
+  silenceBody,
+  silenceSchema,
 } from '../schemas.ts';
-
-interface IdParams {
-  id: string;
-}
 
 /** The most a `?wait=1` request waits for its check (SPEC 8). */
 export const RUN_WAIT_MS = 30_000;
-
-const resultSchema = {
-  type: 'object',
-  required: ['status', 'value', 'message', 'checkedAt'],
-  properties: {
-    status: { type: 'string' },
-    value: { type: ['number', 'string', 'null'] },
-    message: { type: 'string' },
-    checkedAt: { type: 'string' },
-  },
-} as const;
 
 function isCheckResult(value: unknown): value is CheckResult {
   return typeof value === 'object' && value !== null && 'status' in value && 'message' in value && 'checkedAt' in value;
@@ -50,22 +41,9 @@ export default async function pipelineRoutes(fastify: FastifyInstance, options: 
     '/api/pipelines/:id',
     {
       onRequest: read,
-      schema: {
-        params: pipelineIdParams,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              ...pipelineViewProperties,
-              latest: { anyOf: [storedResultSchema, { type: 'null' }] },
-              openIncident: { anyOf: [incidentRecordSchema, { type: 'null' }] },
-            },
-          },
-          ...errorResponses,
-        },
-      },
+      schema: { params: pipelineIdParams, response: { 200: pipelineDetailSchema, ...errorResponses } },
     },
-    async (request) => {
+    async (request): Promise<PipelineDetail> => {
       const pipeline = pipelineOr404(config, request.params.id);
       const now = fastify.now();
       const [latest, openIncident, silencedUntil] = await Promise.all([
@@ -75,7 +53,9 @@ export default async function pipelineRoutes(fastify: FastifyInstance, options: 
       ]);
       // The same pure function that builds /api/status, fed with this one pipeline's state, so
       // both views always agree on what "status" and "since" mean.
-      const [view] = buildStatusSnapshot(
+      const {
+        pipelines: [view],
+      } = buildStatusSnapshot(
         {
           pipelines: [pipeline],
           checkins: [],
@@ -85,29 +65,17 @@ export default async function pipelineRoutes(fastify: FastifyInstance, options: 
           checkinRuns: {},
         },
         now,
-      ).pipelines;
+      );
+      if (!view) throw new Error(`no status view was built for ${pipeline.id}`);
       return { ...view, latest, openIncident };
     },
   );
 
-  fastify.get<{ Params: IdParams; Querystring: { hours: number } }>(
+  fastify.get<{ Params: IdParams; Querystring: Static<typeof historyQuery> }>(
     '/api/pipelines/:id/history',
     {
       onRequest: read,
-      schema: {
-        params: pipelineIdParams,
-        querystring: {
-          type: 'object',
-          properties: { hours: { type: 'integer', minimum: 1, maximum: 2160, default: 24 } },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: { id: { type: 'string' }, hours: { type: 'integer' }, results: { type: 'array', items: historyEntrySchema } },
-          },
-          ...errorResponses,
-        },
-      },
+      schema: { params: pipelineIdParams, querystring: historyQuery, response: { 200: historySchema, ...errorResponses } },
     },
     async (request) => {
       const pipeline = pipelineOr404(config, request.params.id);
@@ -117,19 +85,11 @@ export default async function pipelineRoutes(fastify: FastifyInstance, options: 
     },
   );
 
-  fastify.post<{ Params: IdParams; Querystring: { wait?: string } }>(
+  fastify.post<{ Params: IdParams; Querystring: Static<typeof runQuery> }>(
     '/api/pipelines/:id/run',
     {
       onRequest: write,
-      schema: {
-        params: pipelineIdParams,
-        querystring: { type: 'object', properties: { wait: { type: 'string', enum: ['0', '1', 'true', 'false'] } } },
-        response: {
-          200: { type: 'object', properties: { jobId: { type: 'string' }, result: resultSchema } },
-          202: jobIdSchema,
-          ...errorResponses,
-        },
-      },
+      schema: { params: pipelineIdParams, querystring: runQuery, response: { 200: runResultSchema, 202: jobIdSchema, ...errorResponses } },
     },
     async (request, reply) => {
       const pipeline = pipelineOr404(config, request.params.id);
@@ -164,28 +124,13 @@ export default async function pipelineRoutes(fastify: FastifyInstance, options: 
     },
   );
 
-  const silenceResponse = {
-    200: {
-      type: 'object',
-      properties: { id: { type: 'string' }, silencedUntil: { type: ['string', 'null'] } },
-    },
-    ...errorResponses,
-  } as const;
+  const silenceResponse = { 200: silenceSchema, ...errorResponses } as const;
 
-  fastify.post<{ Params: IdParams; Body: { minutes: number } }>(
+  fastify.post<{ Params: IdParams; Body: Static<typeof silenceBody> }>(
     '/api/pipelines/:id/silence',
     {
       onRequest: write,
-      schema: {
-        params: pipelineIdParams,
-        body: {
-          type: 'object',
-          required: ['minutes'],
-          additionalProperties: false,
-          properties: { minutes: { type: 'integer', minimum: 1, maximum: 10_080 } },
-        },
-        response: silenceResponse,
-      },
+      schema: { params: pipelineIdParams, body: silenceBody, response: silenceResponse },
     },
     async (request) => {
       const pipeline = pipelineOr404(config, request.params.id);

@@ -1,0 +1,116 @@
+import type { CheckinDefinition, PipelineDefinition } from './pipeline.ts';
+
+/**
+ * The one schema of the config file (SPEC 2), as plain data: `@datamon/config` validates the
+ * file with it (convict, which knows its `format` names), and `DatamonConfig`, the type every
+ * package reads, is derived from it below. The seed's original keys keep their names and meaning;
+ * the added keys are optional with the defaults shown. Free-form subtrees (`pipelines`,
+ * `schedule.checkins`, `google_sheets.sheets`) are read item by item by the config loader, each
+ * pipeline kind with its own field schema (`@datamon/checks/kinds`).
+ */
+
+const str = (doc: string, value = '', sensitive = false) => ({ doc, format: String, default: value, sensitive });
+
+export const CONFIG_SCHEMA = {
+  database: {
+    host: str('MySQL host', 'localhost'),
+    port: { doc: 'MySQL port', format: 'port', default: 3306 },
+    database: str('Database (schema) name', 'contact_centre_analytics'),
+    user: str('MySQL user', 'etl_user'),
+    password: str('MySQL password', '', true),
+    timezone: { doc: 'Zone in which the warehouse stores DATETIME values', format: 'timezone', default: 'Europe/London' },
+    query_timeout_ms: { doc: 'Per-query timeout', format: 'positive-int', default: 10_000 },
+  },
+  google_chat: {
+    webhook_url: str('Google Chat incoming webhook URL (its key and token are secret)', '', true),
+    enabled: { doc: 'Send Google Chat cards', format: 'bool', default: true },
+  },
+  email: {
+    enabled: { doc: 'Send email', format: 'bool', default: true },
+    smtp_server: str('SMTP host', ''),
+    smtp_port: { doc: 'SMTP port', format: 'port', default: 587 },
+    secure: { doc: 'TLS from the first byte (port 465); false uses STARTTLS when offered', format: 'bool', default: false },
+    sender: str('From address', ''),
+    user: str('SMTP login (defaults to sender)', ''),
+    password: str('SMTP password', '', true),
+    recipients: { doc: 'To addresses', format: 'string-list', default: [] as string[] },
+  },
+  monitoring: {
+    csv_directory: str('Folder where CSV exports arrive', './daily_reports'),
+    log_directory: str('Folder for datamon-<role>.log files (empty: console only)', ''),
+    timezone: { doc: 'Zone of check-in times, deadlines and "today"', format: 'timezone', default: 'Europe/London' },
+    history_days: { doc: 'Days of results kept per pipeline', format: 'positive-int', default: 90 },
+  },
+  thresholds: {
+    data_stale_hours: { doc: 'ETL data older than this is CRITICAL', format: 'number-value', default: 24 },
+    warning_hours: { doc: 'ETL data older than this is WARNING', format: 'number-value', default: 12 },
+    min_daily_calls: { doc: "Yesterday's calls below this is WARNING", format: 'positive-int', default: 1000 },
+    expected_operators: { doc: 'Active operators below this is WARNING', format: 'positive-int', default: 237 },
+  },
+  redis: {
+    url: str('Redis URL', 'redis://127.0.0.1:6379', true),
+    prefix: str('Prefix of every Redis key and queue', 'datamon'),
+  },
+  dashboard: {
+    host: str('Address the API and dashboard listen on', '0.0.0.0'),
+    port: { doc: 'Port of the API and dashboard', format: 'port', default: 5000 },
+    public_url: str('Dashboard URL used in cards and emails', 'http://localhost:5000'),
+    refresh_seconds: { doc: 'Dashboard refresh interval', format: 'positive-int', default: 60 },
+    auth: {
+      username: str('Basic-auth user for writes and Bull Board', ''),
+      password: str('Basic-auth password', '', true),
+      tokens: { doc: 'Bearer tokens for writes and Bull Board', format: 'string-list', default: [] as string[], sensitive: true },
+      protect_reads: { doc: 'Require auth for reads too', format: 'bool', default: false },
+    },
+  },
+  google_sheets: {
+    credentials_file: str('Service-account JSON key file', ''),
+    api_base_url: str('Google APIs base URL', 'https://www.googleapis.com'),
+    token_url: str('OAuth token endpoint', 'https://oauth2.googleapis.com/token'),
+    sheets: { doc: 'Sheets by name: {spreadsheet_id, max_age_minutes}', format: 'free-object', default: {} as Record<string, SheetSettings> },
+  },
+  escalation: {
+    after_minutes: { doc: 'CRITICAL this long without acknowledgement escalates', format: 'positive-int', default: 60 },
+    repeat_minutes: { doc: 'Repeat an escalation this often (0: once)', format: 'positive-int', default: 0 },
+    send_resolved: { doc: 'Send a resolved message when an incident closes', format: 'bool', default: true },
+  },
+  schedule: {
+    quick_check: { doc: 'Cron of the quick check of every pipeline', format: 'cron', default: '*/5 * * * *' },
+    daily_summary: { doc: 'Cron of the daily summary', format: 'cron', default: '0 18 * * *' },
+    checkins: { doc: 'Check-ins to change or add: {cron, label, pipelines}', format: 'free-object', default: {} as Record<string, unknown> },
+  },
+  pipelines: { doc: 'An explicit list replaces the default pipelines', format: 'free-list', default: [] as unknown[] },
+};
+
+/** One sheet under `google_sheets.sheets`. */
+export interface SheetSettings {
+  spreadsheet_id: string;
+  max_age_minutes: number;
+}
+
+/** A leaf of the schema: what convict validates, with its default. */
+export interface ConfigLeaf {
+  doc: string;
+  format: unknown;
+  default: unknown;
+  sensitive?: boolean;
+}
+
+/** The values a schema describes: each leaf's default's type, sections as objects. */
+export type ConfigOf<S> = { -readonly [K in keyof S]: S[K] extends ConfigLeaf ? S[K]['default'] : ConfigOf<S[K]> };
+
+type FromSchema = ConfigOf<typeof CONFIG_SCHEMA>;
+
+/**
+ * The effective configuration after loading, interpolation, validation and defaults (SPEC 2).
+ * Keys are the file's own keys. The rest of the code reads this, never raw convict.
+ */
+export type DatamonConfig = Omit<FromSchema, 'schedule' | 'pipelines'> & {
+  /** The file it came from (as the user named it), for messages. */
+  source: string;
+  schedule: Omit<FromSchema['schedule'], 'checkins'>;
+  /** The effective pipelines: the defaults of SPEC 3, or the file's explicit list. */
+  pipelines: PipelineDefinition[];
+  /** The effective check-ins: SPEC 4's three, changed or extended by `schedule.checkins`. */
+  checkins: CheckinDefinition[];
+};
