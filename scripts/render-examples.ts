@@ -36,7 +36,7 @@ import type { ChatPayload, EmailPayload } from '@datamon/core';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'examples');
 
-// The seed's file, as a user has it, with the dashboard's public address.
+// The original monitor's file, as a user has it, with the dashboard's public address.
 const config = resolveConfig(
   {
     database: { host: 'localhost', database: 'contact_centre_analytics', user: 'etl_user', password: 'example' },

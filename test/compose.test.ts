@@ -13,21 +13,32 @@ interface Service {
   command?: string[];
   build?: unknown;
   image?: string;
+  deploy?: { replicas?: number };
+  container_name?: string;
+  ports?: unknown[];
 }
 
 describe('docker-compose.yml', () => {
   const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
   const datamonServices = Object.entries(compose.services).filter(([, service]) => service.image === 'datamon:latest');
 
-  it('has datamon services', () => assert.ok(datamonServices.length >= 6));
+  it('has the seed and one service per role, all from the datamon image', () => {
+    assert.deepEqual(datamonServices.map(([name]) => name).sort(), ['alerts', 'api', 'checks', 'scheduler', 'seed']);
+  });
 
   it('runs the scheduler, two check workers, the alert worker and the API as separate services', () => {
     const roles = datamonServices.flatMap(([, service]) => {
       const command = service.command ?? [];
       const index = command.indexOf('--role');
-      return index === -1 ? [] : [command[index + 1]];
+      return index === -1 ? [] : Array.from({ length: service.deploy?.replicas ?? 1 }, () => command[index + 1]);
     });
     assert.deepEqual(roles.sort(), ['alerts', 'api', 'checks', 'checks', 'scheduler']);
+  });
+
+  it('lets the check workers scale (no fixed container name or host port)', () => {
+    const checks = compose.services.checks;
+    assert.equal(checks?.container_name, undefined);
+    assert.equal(checks?.ports, undefined);
   });
 
   it('gives every datamon service a command the datamon binary accepts', () => {

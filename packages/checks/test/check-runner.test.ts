@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { PipelineDefinition } from '@datamon/core';
 import Type from 'typebox';
@@ -94,8 +98,25 @@ describe('the check runner', () => {
   });
 
   it('does not connect anywhere for file checks and closes cleanly twice', async () => {
-    const runner = createCheckRunner(testConfig({ database: { port: 1 } }));
-    await runner.close();
-    await runner.close();
+    // The warehouse points at a port where a server counts every connection attempt.
+    const attempts: number[] = [];
+    const server = createServer((socket) => {
+      attempts.push(Date.now());
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const folder = await mkdtemp(join(tmpdir(), 'datamon-runner-'));
+    try {
+      const runner = createCheckRunner(testConfig({ database: { host: '127.0.0.1', port } }));
+      const result = await runner.run(filePipeline(folder), new Date('2026-03-30T08:00:00Z'));
+      await runner.close();
+      await runner.close();
+      assert.equal(result.status, 'PENDING', result.message);
+      assert.deepEqual(attempts, [], 'a file check opens no warehouse connection');
+    } finally {
+      server.close();
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

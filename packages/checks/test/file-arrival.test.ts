@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import type { CheckResult } from '@datamon/core';
 import { createCheckRunner, type CheckRunner } from '../src/index.ts';
 import { filePipeline } from './helpers/pipelines.ts';
 import { testConfig } from './helpers/test-config.ts';
@@ -10,6 +13,19 @@ import { testConfig } from './helpers/test-config.ts';
 // 2026-03-30 is British Summer Time: 11:31 local is 10:31Z, 12:00 local is 11:00Z.
 const FILE = 'productivity_20260330_1131.csv';
 const at = (iso: string) => new Date(iso);
+/**
+ * Runs the check in a child process that cannot bypass file permissions. Root (CI runs as root)
+ * reads every folder, so as root the child gives up the two capabilities that let it
+ * (`setpriv`, util-linux): the folder's own permissions then apply, as for any user.
+ */
+function checkWithoutReadPrivileges(folder: string, at: string): CheckResult {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'helpers', 'check-file-once.ts');
+  const node = [process.execPath, '--import', 'tsx', script, folder, at];
+  const argv = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', ...node] : node;
+  const output = execFileSync(argv[0] as string, argv.slice(1), { encoding: 'utf8' });
+  return JSON.parse(output) as CheckResult;
+}
+
 let root: string;
 let folder: string;
 let runner: CheckRunner;
@@ -103,13 +119,16 @@ describe('when the CSV folder cannot be read', () => {
     assert.equal(result.status, 'CRITICAL');
     assert.match(result.message, /is there but is not a file/);
   });
-  it('reports CRITICAL when permissions forbid reading the folder', { skip: process.getuid?.() === 0 ? 'root reads every folder' : false }, async () => {
+  it('reports CRITICAL when permissions forbid reading the folder', async () => {
     const locked = join(folder, 'locked');
     await mkdir(locked);
     await chmod(locked, 0o000);
-    const result = await runner.run(filePipeline(locked), at('2026-03-30T08:00:00Z'));
-    await chmod(locked, 0o700);
-    assert.equal(result.status, 'CRITICAL');
-    assert.match(result.message, /permission denied/);
+    try {
+      const result = await checkWithoutReadPrivileges(locked, '2026-03-30T08:00:00Z');
+      assert.equal(result.status, 'CRITICAL');
+      assert.match(result.message, /cannot be read \(permission denied\)/);
+    } finally {
+      await chmod(locked, 0o700);
+    }
   });
 });

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { DatamonConfig } from '@datamon/core';
 import { createLogger, type Logger } from '@datamon/io';
 
-/** Exit codes of every datamon command (SPEC 7). */
+/** Exit codes of every datamon command (README "Command line"). */
 export const EXIT = {
   ok: 0,
   warning: 1,

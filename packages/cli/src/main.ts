@@ -9,7 +9,7 @@ import { register as registerDemo } from './commands/demo.ts';
 import { register as registerCheckin } from './commands/checkin.ts';
 
 /**
- * The datamon binary (SPEC 7). Each command lives in `commands/<name>.ts` and registers itself
+ * The datamon binary (README "Command line"). Each command lives in `commands/<name>.ts` and registers itself
  * here with one line.
  */
 export function buildProgram(ctx = createCliContext()): Command {

@@ -1,7 +1,7 @@
 import type { CheckinDefinition, DatamonConfig } from '@datamon/core';
 
 /**
- * The default pipelines of SPEC 3 and check-ins of SPEC 4, derived from the seed's thresholds.
+ * The default pipelines of README "Default pipelines" and check-ins of README "Check-ins and the schedule", derived from the original monitor's thresholds.
  * Action texts come from the original troubleshooting guide.
  */
 
@@ -29,7 +29,7 @@ export const GENERIC_ACTION = 'Check the pipeline\'s source job, its logs and it
 type DefaultsInput = Pick<DatamonConfig, 'thresholds' | 'google_sheets'>;
 
 /**
- * The default pipelines of SPEC 3 as items of a `pipelines:` list: the config loader reads them
+ * The default pipelines of README "Default pipelines" as items of a `pipelines:` list: the config loader reads them
  * like a user's list, so each kind's defaults (folders, thresholds) fill in the rest.
  */
 export function defaultPipelineItems(config: DefaultsInput): Record<string, unknown>[] {
@@ -64,7 +64,7 @@ export function defaultPipelineItems(config: DefaultsInput): Record<string, unkn
     ['productivity_upload', 'Productivity Upload', 'productivity'],
     ['inbound_sheet', 'Inbound Sheet', 'inbound'],
   ] as const) {
-    // SPEC 3: Sheets pipelines exist only when their sheet is configured, and are read at their
+    // README "Default pipelines": Sheets pipelines exist only when their sheet is configured, and are read at their
     // check-ins only (the API has quotas, and an upload matters at the check-in that expects it).
     if (config.google_sheets.sheets[sheet]) items.push({ id, name, kind: 'sheet_updated', sheet, quick_check: false });
   }

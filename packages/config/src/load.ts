@@ -30,7 +30,7 @@ export function configPath(options: LoadOptions = {}): string {
 }
 
 /**
- * Reads, interpolates and validates the config file (SPEC 2). Throws one `ConfigError` listing
+ * Reads, interpolates and validates the config file (README "Configuration"). Throws one `ConfigError` listing
  * every problem; the caller exits 78.
  */
 export function loadConfig(options: LoadOptions = {}): DatamonConfig {

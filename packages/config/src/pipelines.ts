@@ -160,7 +160,7 @@ export function readPipelines(raw: unknown[], base: Base, problems: string[], ki
 }
 
 /**
- * SPEC 4's check-ins, changed or extended by `schedule.checkins.<id>`. A default check-in keeps
+ * README "Check-ins and the schedule"'s check-ins, changed or extended by `schedule.checkins.<id>`. A default check-in keeps
  * only the default pipelines that exist (the Sheets ones need `google_sheets.sheets`); a list the
  * user wrote must name existing pipelines. `enabled: false` removes a check-in.
  */

@@ -3,7 +3,7 @@ import { CONFIG_SCHEMA, isValidTimeZone } from '@datamon/core';
 import { cronProblem } from './cron.ts';
 
 /**
- * convict over the one config schema (SPEC 2, `CONFIG_SCHEMA` in core), with the formats it
+ * convict over the one config schema (README "Configuration", `CONFIG_SCHEMA` in core), with the formats it
  * names. Free-form subtrees (`pipelines`, `schedule.checkins`, `google_sheets.sheets`) are
  * checked item by item in `pipelines.ts`.
  */

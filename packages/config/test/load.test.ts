@@ -43,7 +43,7 @@ function runCli(args: string[], env: NodeJS.ProcessEnv = {}) {
 describe('when the seed\'s original config file is loaded unchanged', () => {
   const config = loadConfig({ path: EXAMPLE, env: SECRETS });
 
-  it('yields the six default pipelines in SPEC order', () => {
+  it("yields the six default pipelines in the README's order", () => {
     assert.deepEqual(
       config.pipelines.map((pipeline) => pipeline.id),
       ['etl_calls', 'first_calls', 'operators', 'call_volume', 'morning_csv', 'afternoon_csv'],

@@ -1,9 +1,9 @@
 import type { CheckinDefinition, PipelineDefinition } from './pipeline.ts';
 
 /**
- * The one schema of the config file (SPEC 2), as plain data: `@datamon/config` validates the
+ * The one schema of the config file (README "Configuration"), as plain data: `@datamon/config` validates the
  * file with it (convict, which knows its `format` names), and `DatamonConfig`, the type every
- * package reads, is derived from it below. The seed's original keys keep their names and meaning;
+ * package reads, is derived from it below. The original monitor's original keys keep their names and meaning;
  * the added keys are optional with the defaults shown. Free-form subtrees (`pipelines`,
  * `schedule.checkins`, `google_sheets.sheets`) are read item by item by the config loader, each
  * pipeline kind with its own field schema (`@datamon/checks/kinds`).
@@ -102,15 +102,15 @@ export type ConfigOf<S> = { -readonly [K in keyof S]: S[K] extends ConfigLeaf ? 
 type FromSchema = ConfigOf<typeof CONFIG_SCHEMA>;
 
 /**
- * The effective configuration after loading, interpolation, validation and defaults (SPEC 2).
+ * The effective configuration after loading, interpolation, validation and defaults (README "Configuration").
  * Keys are the file's own keys. The rest of the code reads this, never raw convict.
  */
 export type DatamonConfig = Omit<FromSchema, 'schedule' | 'pipelines'> & {
   /** The file it came from (as the user named it), for messages. */
   source: string;
   schedule: Omit<FromSchema['schedule'], 'checkins'>;
-  /** The effective pipelines: the defaults of SPEC 3, or the file's explicit list. */
+  /** The effective pipelines: the defaults of README "Default pipelines", or the file's explicit list. */
   pipelines: PipelineDefinition[];
-  /** The effective check-ins: SPEC 4's three, changed or extended by `schedule.checkins`. */
+  /** The effective check-ins: README "Check-ins and the schedule"'s three, changed or extended by `schedule.checkins`. */
   checkins: CheckinDefinition[];
 };

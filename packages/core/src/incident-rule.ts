@@ -1,15 +1,10 @@
 import type { DatamonConfig } from './config-schema.ts';
-import type {
-  IncidentRecord,
-  NotificationChannel,
-  NotificationKind,
-  ProblemStatus,
-} from './incident.ts';
+import { type IncidentRecord, NOTIFICATION_CHANNELS, type NotificationChannel, type NotificationKind, type ProblemStatus } from './incident.ts';
 import type { CheckResult } from './result.ts';
 import { isProblem, worst } from './status.ts';
 
 /**
- * The incident rule (SPEC 5): one pure function decides, from a pipeline's latest incident and one
+ * The incident rule (README "Alerts"): one pure function decides, from a pipeline's latest incident and one
  * event, the incident's next state and the messages to send. Nothing else changes an incident.
  *
  * ## How a worker uses it
@@ -69,7 +64,7 @@ import { isProblem, worst } from './status.ts';
  * | R27 | flapping, never told CRITICAL | result CRITICAL                  | CRITICAL                                      | critical: chat + email at once (a first page is never held)
  * | R28 | any                          | result with checkedAt <= lastCheckedAt | unchanged (stale or replayed)             | -
  *
- * ## Decisions (where SPEC 5 is silent)
+ * ## Decisions (where README "Alerts" is silent)
  *
  * - **Improvement** (CRITICAL -> WARNING): the incident stays open at WARNING and stops
  *   escalating, but no message is sent: it is not something anyone has to act on, and a pipeline
@@ -189,7 +184,7 @@ export interface IncidentDecision {
 
 const MINUTE = 60_000;
 
-/** The incident id (SPEC 5): `${pipelineId}-${openedAt epoch ms}`, also the Chat threadKey. */
+/** The incident id (README "Alerts"): `${pipelineId}-${openedAt epoch ms}`, also the Chat threadKey. */
 export function incidentIdFor(pipelineId: string, openedAt: string | Date): string {
   const ms = typeof openedAt === 'string' ? Date.parse(openedAt) : openedAt.getTime();
   return `${pipelineId}-${ms}`;
@@ -450,12 +445,12 @@ function reconcile(
       const told = incident.announcedStatus;
       const late = !(input.event.type === 'result' && truthChanged);
       if (due === 'resolved') {
-        const channels: NotificationChannel[] = incident.emailed ? ['chat', 'email'] : ['chat'];
+        const channels: NotificationChannel[] = incident.emailed ? [...NOTIFICATION_CHANNELS] : ['chat'];
         drafts.push(...draftsFor(incident, 'resolved', 'resolved', channels, now, late));
         incident.announcedStatus = 'OK';
       } else {
         const reason: IncidentNotificationReason = told === null ? 'opened' : told === 'OK' ? 'reopened' : 'worsened';
-        const channels: NotificationChannel[] = due === 'critical' ? ['chat', 'email'] : ['chat'];
+        const channels: NotificationChannel[] = due === 'critical' ? [...NOTIFICATION_CHANNELS] : ['chat'];
         drafts.push(...draftsFor(incident, due, reason, channels, now, late));
         incident.announcedStatus = due === 'critical' ? 'CRITICAL' : 'WARNING';
       }
@@ -466,7 +461,7 @@ function reconcile(
   const escalation = nextEscalation(incident, settings);
   if (!silenced && escalation !== null && now.getTime() >= escalation.at) {
     const reason = escalation.repeat ? 'repeated' : 'escalated';
-    drafts.push(...draftsFor(incident, 'escalation', reason, ['chat', 'email'], now, false));
+    drafts.push(...draftsFor(incident, 'escalation', reason, [...NOTIFICATION_CHANNELS], now, false));
     incident.escalations += 1;
     incident.lastEscalatedAt = now.toISOString();
   }

@@ -10,7 +10,7 @@ export const AnnouncedStatusSchema = Type.Enum(['WARNING', 'CRITICAL', 'OK']);
 export type AnnouncedStatus = Static<typeof AnnouncedStatusSchema>;
 
 /**
- * One incident (SPEC 5): opened when a pipeline turns WARNING or CRITICAL, closed when it is OK.
+ * One incident (README "Alerts"): opened when a pipeline turns WARNING or CRITICAL, closed when it is OK.
  * Stored as JSON in Redis and served as it is by the API; the incident rule in
  * `incident-rule.ts` is the only thing that changes it.
  *
@@ -72,7 +72,7 @@ export const NotificationOutcomeSchema = Type.Enum(['sent', 'failed', 'skipped',
 export type NotificationOutcome = Static<typeof NotificationOutcomeSchema>;
 
 /**
- * One line of the notification record (SPEC 5): every notification, sent or failed. Its `id` is
+ * One line of the notification record (README "Alerts"): every notification, sent or failed. Its `id` is
  * deterministic: the same message decided twice has the same id and is delivered once.
  */
 export const NotificationRecordSchema = Type.Object({

@@ -7,6 +7,7 @@ export * from './incident.ts';
 export * from './views.ts';
 export * from './messages.ts';
 export * from './flight.ts';
+export * from './display.ts';
 export * from './ids.ts';
 export * from './rules/index.ts';
 export * from './snapshot.ts';

@@ -1,5 +1,5 @@
 /**
- * Pipeline definitions as the user writes them in `pipelines:` (SPEC 2, 3). Field names are the
+ * Pipeline definitions as the user writes them in `pipelines:` (README "Configuration", "Default pipelines"). Field names are the
  * config's own (snake_case) so that what a user reads in the file is what the code reads. The
  * fields every pipeline has are here; each kind's own fields are described by its schema beside
  * its check (`@datamon/checks`, one file per kind), which also types them for its code.
@@ -17,7 +17,7 @@ export type PipelineCommon = {
   kind: string;
   /** The section of check-in cards it is listed under ("Warehouse", "Files"...): its kind's. */
   group: string;
-  /** What a person should do when it fails (SPEC 6); defaults per default pipeline. */
+  /** What a person should do when it fails (README "Alerts"); defaults per default pipeline. */
   action: string;
   /** "HH:MM" local: PENDING before this time of the local day. */
   not_before: string | null;
@@ -31,7 +31,7 @@ export type PipelineDefinition = PipelineCommon & { readonly [field: string]: un
 /** A pipeline of one kind: the common fields and that kind's own. */
 export type PipelineOf<Kind extends string, Fields> = PipelineCommon & { kind: Kind } & Fields;
 
-/** A fixed local-time check-in (SPEC 4). */
+/** A fixed local-time check-in (README "Check-ins and the schedule"). */
 export interface CheckinDefinition {
   id: string;
   /** Five-field cron pattern, read in `monitoring.timezone`. */
@@ -42,5 +42,5 @@ export interface CheckinDefinition {
   time: string | null;
 }
 
-/** The day a count covers (SPEC 3): every row, today's or yesterday's (local days). */
+/** The day a count covers (README "Default pipelines"): every row, today's or yesterday's (local days). */
 export type CountWindow = 'all' | 'today' | 'yesterday';

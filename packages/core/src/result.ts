@@ -15,7 +15,7 @@ export const NullableStringSchema = Type.Union([Type.String(), Type.Null()]);
 export const MeasuredValueSchema = Type.Union([Type.Number(), Type.String(), Type.Null()]);
 
 /**
- * What one run of one pipeline's check found (SPEC 3). A check that found a problem returns a
+ * What one run of one pipeline's check found (README "Default pipelines"). A check that found a problem returns a
  * result; one that could not run at all also returns a result, CRITICAL, saying why.
  */
 export const CheckResultSchema = Type.Object({
@@ -35,6 +35,6 @@ export type CheckResult = Static<typeof CheckResultSchema>;
 export const StoredResultSchema = Type.Object({ ...CheckResultSchema.properties, since: InstantSchema });
 export type StoredResult = Static<typeof StoredResultSchema>;
 
-/** One point of a pipeline's history (SPEC 8 `/history`). */
+/** One point of a pipeline's history (README "HTTP API" `/history`). */
 export const HistoryEntrySchema = Type.Object({ status: StatusSchema, value: MeasuredValueSchema, message: Type.String(), checkedAt: InstantSchema });
 export type HistoryEntry = Static<typeof HistoryEntrySchema>;

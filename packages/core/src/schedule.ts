@@ -38,7 +38,7 @@ export function previousRun(pattern: string, zone: string, now: Date): Date {
 }
 
 /**
- * How old a missed slot may be and still be run late (SPEC 4 "run late, once, and says so").
+ * How old a missed slot may be and still be run late (README "Check-ins and the schedule" "run late, once, and says so").
  * A check-in card half a day after its time tells nobody anything they can still act on.
  */
 export const MAX_LATENESS_MS = 12 * 60 * 60 * 1000;

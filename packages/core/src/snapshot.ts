@@ -15,7 +15,7 @@ export interface SnapshotInput {
 }
 
 /**
- * The `/api/status` document from what is stored (SPEC 8). Pure: the same input gives the same
+ * The `/api/status` document from what is stored (README "HTTP API"). Pure: the same input gives the same
  * snapshot. A pipeline never checked yet shows PENDING, "not checked yet".
  */
 export function buildStatusSnapshot(input: SnapshotInput, now: Date): StatusSnapshot {

@@ -1,4 +1,4 @@
-/** The four statuses of SPEC 1, in the order in which they raise the overall status. */
+/** The four statuses of README "Statuses", in the order in which they raise the overall status. */
 export const STATUSES = ['OK', 'PENDING', 'WARNING', 'CRITICAL'] as const;
 export type Status = (typeof STATUSES)[number];
 
@@ -38,7 +38,7 @@ export function worst(a: Status, b: Status): Status {
 }
 
 /**
- * SPEC 1: CRITICAL if any pipeline is CRITICAL, else WARNING if any is WARNING, else OK.
+ * README "Statuses": CRITICAL if any pipeline is CRITICAL, else WARNING if any is WARNING, else OK.
  * PENDING never raises it.
  */
 export function overallStatus(statuses: Iterable<Status>): Status {

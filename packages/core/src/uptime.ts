@@ -4,7 +4,7 @@ import type { InstantRange } from './time.ts';
 import { countStatuses, overallStatus, STATUSES, type Status, type StatusCounts } from './status.ts';
 
 /**
- * Uptime arithmetic for the daily summary (SPEC 6). Pure: the results and incidents are given.
+ * Uptime arithmetic for the daily summary (README "Alerts"). Pure: the results and incidents are given.
  *
  * Uptime is a share of *results*: each check run is one sample, so a pipeline checked every 5
  * minutes has about 288 samples a day and one checked only at its check-ins has two or three.
@@ -45,7 +45,7 @@ export interface DailyUptime {
   incidentsOpened: number;
   /** OK share of all non-PENDING results of the day; null when there were none. */
   uptimePercent: number | null;
-  /** The overall of each pipeline's last status that day (SPEC 1). */
+  /** The overall of each pipeline's last status that day (README "Statuses"). */
   overall: Status;
 }
 

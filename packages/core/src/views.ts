@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { InstantSchema, MeasuredValueSchema, NullableInstantSchema, NullableStatusSchema, NullableStringSchema, StatusSchema } from './result.ts';
 
-/** One pipeline as `/api/status` shows it (SPEC 8). */
+/** One pipeline as `/api/status` shows it (README "HTTP API"). */
 export const PipelineStatusViewSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -33,7 +33,7 @@ export type CheckinStatusView = Static<typeof CheckinStatusViewSchema>;
 
 export const StatusCountsSchema = Type.Object({ OK: Type.Integer(), WARNING: Type.Integer(), CRITICAL: Type.Integer(), PENDING: Type.Integer() });
 
-/** The status snapshot kept current in Redis and served as `/api/status` (SPEC 8). */
+/** The status snapshot kept current in Redis and served as `/api/status` (README "HTTP API"). */
 export const StatusSnapshotSchema = Type.Object({
   generatedAt: InstantSchema,
   overall: StatusSchema,
@@ -45,7 +45,7 @@ export type StatusSnapshot = Static<typeof StatusSnapshotSchema>;
 
 /**
  * One stored run of a check-in. `scheduledFor`: the slot it was scheduled for; `late`: run after
- * its slot because nothing was running then (SPEC 4); `manual`: started by a person (CLI or
+ * its slot because nothing was running then (README "Check-ins and the schedule"); `manual`: started by a person (CLI or
  * API), not the schedule, and `requestedBy` says who (absent or null for scheduled runs).
  */
 export const CheckinRunSchema = Type.Object({

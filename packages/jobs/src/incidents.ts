@@ -11,7 +11,7 @@ import { type DatamonStore, pipelineLock } from '@datamon/store';
 import { type DatamonQueues, enqueueDeliveries } from './producers.ts';
 
 /**
- * The one way an incident changes (SPEC 5, 11, 13, 14): an event — a check result, a tick, an
+ * The one way an incident changes (README "Alerts", "Dependencies", "Tickets and recovery", "Incident timeline"): an event — a check result, a tick, an
  * acknowledgement, a silence set or ended — goes through core's pure incident rule under the
  * pipeline's lock; the messages the rule decides are enqueued, then the incident is saved. The
  * alert worker's jobs and the API's write routes both call this, so neither writes an incident

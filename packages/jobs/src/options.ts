@@ -55,7 +55,7 @@ export function deliveryBackoff(attemptsMade: number, err: unknown): number {
 }
 
 /**
- * Google Chat takes about one message a second per space (SPEC 5): BullMQ's limiter holds the
+ * Google Chat takes about one message a second per space (README "Alerts"): BullMQ's limiter holds the
  * `deliver-chat` queue to one job a second across every worker on this Redis.
  */
 export const CHAT_LIMITER = { max: 1, duration: 1_000 } as const satisfies NonNullable<WorkerOptions['limiter']>;

@@ -26,7 +26,7 @@ export const DEFAULT_SETTINGS: Readonly<RuntimeSettings> = {
   lockDurationMs: 30_000,
   stalledIntervalMs: 30_000,
   maxStalledCount: 2,
-  // Leaves room under the 10 s a stop may take (SPEC: exit within 10 s) to close connections.
+  // Leaves room under the 10 s a stop may take (README "Running it": exit within 10 s) to close connections.
   shutdownGraceMs: 7_000,
 };
 

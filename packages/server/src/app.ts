@@ -11,6 +11,7 @@ import dashboardFiles from './plugins/dashboard-files.ts';
 import liveUpdatesPlugin from './plugins/live-updates.ts';
 import queuesPlugin from './plugins/queues.ts';
 import redisPlugin from './plugins/redis.ts';
+import sharedModule from './plugins/shared-module.ts';
 import checkinRoutes from './routes/checkins.ts';
 import eventRoutes from './routes/events.ts';
 import healthRoutes from './routes/health.ts';
@@ -37,7 +38,7 @@ export interface AppOptions {
   redis?: Redis;
   /** The clock; `() => new Date()` by default. */
   now?: () => Date;
-  /** How long `POST /api/pipelines/:id/run?wait=1` waits; 30 s by default (SPEC 8). */
+  /** How long `POST /api/pipelines/:id/run?wait=1` waits; 30 s by default (README "HTTP API"). */
   runWaitMs?: number;
   /** Failed sign-ins allowed per address per `authFailureWindowMs` before 429 (default 10 a minute). */
   authFailureLimit?: number;
@@ -125,6 +126,7 @@ async function datamonAppPlugin(fastify: FastifyInstance, options: AppOptions): 
       strictTransportSecurity: false,
     });
     await instance.register(bullBoardPlugin, { prefix: BULL_BOARD_PATH });
+    await instance.register(sharedModule);
     await instance.register(dashboardFiles);
   });
 

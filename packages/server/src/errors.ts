@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { isRedisUnavailable } from '@datamon/store';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
-/** The one error body of the API (SPEC 8): `{error, message, statusCode}`. */
+/** The one error body of the API (README "HTTP API"): `{error, message, statusCode}`. */
 export interface ErrorBody {
   /** The HTTP reason phrase, e.g. "Not Found": stable, for programs. */
   error: string;

@@ -13,7 +13,7 @@ import {
 import Type, { type Static } from 'typebox';
 
 /**
- * The API's schemas (SPEC 8), one per shape: what the store holds is described once in core
+ * The API's schemas (README "HTTP API"), one per shape: what the store holds is described once in core
  * (`IncidentRecordSchema`, `StatusSnapshotSchema`, ...) and served with that schema, so an answer
  * carries every field the store holds and nothing else (a secret never leaves by accident).
  * Request parts are described here, and their types derived with `Static<>`.
@@ -52,7 +52,7 @@ export const pipelineDetailSchema = Type.Object({
 });
 export type PipelineDetail = Static<typeof pipelineDetailSchema>;
 
-/** One item of `GET /api/incidents` (SPEC 8): the incident, `pipeline` (its pipeline's id) and its notifications. */
+/** One item of `GET /api/incidents` (README "HTTP API"): the incident, `pipeline` (its pipeline's id) and its notifications. */
 export const incidentListItemSchema = Type.Object({
   ...IncidentRecordSchema.properties,
   pipeline: Type.String(),

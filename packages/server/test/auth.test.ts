@@ -13,7 +13,7 @@ interface Route {
   ok: number;
 }
 
-/** Every route that needs a credential (SPEC 8): writes, Bull Board, and the sign-in check. */
+/** Every route that needs a credential (README "HTTP API"): writes, Bull Board, and the sign-in check. */
 function writeRoutes(incidentId: string): Route[] {
   return [
     { name: 'run a pipeline', method: 'POST', url: '/api/pipelines/etl_calls/run', ok: 202 },

@@ -6,7 +6,7 @@ import { runScript } from './scripts.ts';
 const SLOT_TTL_MS = 8 * 24 * 3600 * 1000;
 
 /**
- * Which check-in slots ran (SPEC 4: a missed check-in runs late, once). A scheduled or late run
+ * Which check-in slots ran (README "Check-ins and the schedule": a missed check-in runs late, once). A scheduled or late run
  * claims its slot before it runs; the scheduler reads the last claimed slot to tell a missed one.
  */
 export class CheckinSlotRepository {

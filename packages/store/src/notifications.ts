@@ -2,7 +2,7 @@ import type { NotificationRecord } from '@datamon/core';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './keys.ts';
 
-/** The notification record (SPEC 5): every notification, sent or failed, newest first. */
+/** The notification record (README "Alerts"): every notification, sent or failed, newest first. */
 export class NotificationRepository {
   constructor(
     private readonly redis: Redis,

@@ -12,7 +12,7 @@ import {
 } from '@datamon/core';
 import { type CliContext, CommandError, CONFIG_OPTION, configPathOf, EXIT } from '../context.ts';
 
-/** One line of `datamon check --json` (SPEC 7): exactly these fields. */
+/** One line of `datamon check --json` (README "Command line"): exactly these fields. */
 export interface CheckReportLine {
   id: string;
   name: string;
@@ -23,7 +23,7 @@ export interface CheckReportLine {
   checkedAt: string;
 }
 
-/** The document `datamon check --json` prints (SPEC 7). */
+/** The document `datamon check --json` prints (README "Command line"). */
 export interface CheckReport {
   overall: Status;
   pipelines: CheckReportLine[];
@@ -45,7 +45,7 @@ export function selectPipelines(pipelines: readonly PipelineDefinition[], ids: r
   return [...new Set(ids)].map((id) => byId.get(id) as PipelineDefinition);
 }
 
-/** The report of one run: results paired with their pipelines, and the overall status (SPEC 1). */
+/** The report of one run: results paired with their pipelines, and the overall status (README "Statuses"). */
 export function buildCheckReport(pipelines: readonly PipelineDefinition[], results: readonly Pick<CheckResult, 'status' | 'message' | 'value' | 'checkedAt'>[]): CheckReport {
   const lines = pipelines.map((pipeline, index): CheckReportLine => {
     const result = results[index] as Pick<CheckResult, 'status' | 'message' | 'value' | 'checkedAt'>;
@@ -93,7 +93,7 @@ function wantsColour(stream: NodeJS.WritableStream): boolean {
 }
 
 /**
- * `datamon check [PIPELINE...] [--json] [--config PATH]` (SPEC 7): runs the checks once, now,
+ * `datamon check [PIPELINE...] [--json] [--config PATH]` (README "Command line"): runs the checks once, now,
  * straight against their sources (no Redis). Exit 0 OK or PENDING, 1 WARNING, 2 CRITICAL; 3 when
  * it could not run or an unknown pipeline is named; 78 for a config error.
  */

@@ -181,7 +181,7 @@ function report(config: DatamonConfig, checkin: CheckinDefinition, run: CheckinR
   return `${lines.join('\n')}\n`;
 }
 
-/** `datamon checkin run ID [--config PATH]` (SPEC 7). */
+/** `datamon checkin run ID [--config PATH]` (README "Command line"). */
 export function register(program: Command, ctx: CliContext): void {
   const checkin = program.command('checkin').description('work with check-ins');
   checkin

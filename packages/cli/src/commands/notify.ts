@@ -4,6 +4,7 @@ import {
   closeNotifiers,
   createNotifiers,
   DeliveryError,
+  notifierRegistry,
   renderTestCard,
   renderTestEmail,
   type Notifier,
@@ -83,7 +84,7 @@ export function register(program: Command, ctx: CliContext): void {
       const chosen: NotificationChannel[] = [];
       if (options.chat) chosen.push('chat');
       if (options.email) chosen.push('email');
-      const channels: NotificationChannel[] = chosen.length > 0 ? chosen : ['chat', 'email'];
+      const channels: NotificationChannel[] = chosen.length > 0 ? chosen : notifierRegistry.channels();
 
       const notifiers = createNotifiers(config, { logger: ctx.logger('cli', config) });
       let outcomes: NotifyTestOutcome[];

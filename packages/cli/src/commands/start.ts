@@ -5,7 +5,7 @@ import closeWithGrace from 'close-with-grace';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type CliContext, CommandError, CONFIG_OPTION, configPathOf } from '../context.ts';
 
-/** The roles of `datamon start` (SPEC 7). */
+/** The roles of `datamon start` (README "Command line"). */
 export const ROLE_NAMES = ['scheduler', 'checks', 'alerts', 'api'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
@@ -34,7 +34,7 @@ export const ROLE_TABLE: Record<RoleName, RoleLoader> = {
  */
 const START_ORDER: readonly RoleName[] = ['alerts', 'checks', 'scheduler', 'api'];
 
-/** A stop takes at most this long (SPEC: exit within 10 s); past it the process exits 1. */
+/** A stop takes at most this long (README "Running it": exit within 10 s); past it the process exits 1. */
 const STOP_DEADLINE_MS = 9_500;
 
 /** `--role` values, repeated or comma-separated; `all` means every role. */

@@ -2,7 +2,7 @@ import type { ColumnFilters, CountWindow } from '../pipeline.ts';
 import { type InstantRange, localDate, localDayRange } from '../time.ts';
 
 /**
- * The instants a count covers (SPEC 3): "today" and "yesterday" are local days in the monitoring
+ * The instants a count covers (README "Default pipelines"): "today" and "yesterday" are local days in the monitoring
  * zone, as half-open ranges so they can be queried on an indexed column; "all" has no range.
  */
 export function countWindowRange(window: CountWindow, now: Date, zone: string): InstantRange | null {

@@ -17,7 +17,7 @@ function boundText(level: 'critical' | 'warning', below: number): string {
 }
 
 /**
- * A row count against its bounds (SPEC 3, `mysql_count`). "Below" is strict: a count equal to
+ * A row count against its bounds (README "Default pipelines", `mysql_count`). "Below" is strict: a count equal to
  * the bound is not below it. CRITICAL wins over WARNING.
  *
  * @param input - the count, what it counted and the bounds

@@ -21,7 +21,7 @@ export interface FileArrivalInput {
 }
 
 /**
- * File arrival (SPEC 3, `file_arrival`): a file that is there is OK whatever the time, WARNING
+ * File arrival (README "Default pipelines", `file_arrival`): a file that is there is OK whatever the time, WARNING
  * when it has no data rows; a missing file is PENDING before its deadline and CRITICAL at or after
  * it. The value is the number of data rows, or null when the file is missing.
  *

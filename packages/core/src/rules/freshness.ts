@@ -16,7 +16,7 @@ export interface FreshnessInput {
 }
 
 /**
- * Data freshness (SPEC 3, `mysql_freshness`): the newest row's age in hours against the bounds.
+ * Data freshness (README "Default pipelines", `mysql_freshness`): the newest row's age in hours against the bounds.
  * "Older than" is strict: exactly `criticalHours` old is still only WARNING. The value is the age
  * in hours to one decimal; no rows at all is CRITICAL.
  *

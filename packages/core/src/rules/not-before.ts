@@ -10,7 +10,7 @@ export interface NotBeforeInput {
 }
 
 /**
- * `not_before` (SPEC 3): earlier in the local day than this time the pipeline is PENDING and its
+ * `not_before` (README "Default pipelines"): earlier in the local day than this time the pipeline is PENDING and its
  * source is not queried; from that time on (inclusive) the check runs.
  *
  * @param input - the pipeline's `not_before`, `now` and the zone

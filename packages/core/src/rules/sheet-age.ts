@@ -19,7 +19,7 @@ export interface SheetAgeInput {
 }
 
 /**
- * Sheet freshness (SPEC 3, `sheet_updated`): minutes since the last update against the bounds,
+ * Sheet freshness (README "Default pipelines", `sheet_updated`): minutes since the last update against the bounds,
  * strictly ("more than 120 min ago"). The value is the age in minutes to one decimal.
  *
  * @param input - the update instant, `now`, the zone and the bounds

@@ -5,7 +5,7 @@ import type { Job, JobType, Queue } from 'bullmq';
 import type { DeliverJobData, MergedDelivery } from '../contracts.ts';
 
 /**
- * Bursts of incident cards merged into one Chat message (SPEC 5: a space gets no more than about
+ * Bursts of incident cards merged into one Chat message (README "Alerts": a space gets no more than about
  * one message a second).
  *
  * When the delivery worker takes a Chat job of an incident kind, it *claims* the other Chat

@@ -10,7 +10,7 @@ import type { DatamonQueues } from '../producers.ts';
  * What the scheduler role does, as plain functions: keep one BullMQ job scheduler per scheduled
  * thing (each check-in, the quick check, the daily summary, the escalation tick), remove those
  * that left the config, and run a check-in late, once, when its slot passed while nothing was
- * running (SPEC 4).
+ * running (README "Check-ins and the schedule").
  */
 
 /** One scheduler as the config asks for it. */
@@ -101,7 +101,7 @@ export async function reconcileSchedules(deps: ScheduleDeps, options: { full?: b
 }
 
 /**
- * SPEC 4: BullMQ does not backfill, so a check-in whose slot passed while nothing was running is
+ * README "Check-ins and the schedule": BullMQ does not backfill, so a check-in whose slot passed while nothing was running is
  * enqueued here, late, once. The rule for which slot (today's latest, at most 12 h old) is
  * `missedSlot` in core. A slot counts as run when a check-in job claimed it (the store's last
  * slot), or while its scheduler's next run is still that slot (waiting for a worker counts).

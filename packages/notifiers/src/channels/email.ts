@@ -5,7 +5,7 @@ import { DeliveryError, scrubSecrets } from '../errors/delivery-error.ts';
 import { DEFAULT_SMTP_TIMEOUTS, skipped, type Notifier, type NotifierDeps, type SendResult } from '../notifier.ts';
 
 /**
- * Email through SMTP with nodemailer (SPEC 5, 6): host `email.smtp_server`, port `smtp_port`,
+ * Email through SMTP with nodemailer (README "Alerts"): host `email.smtp_server`, port `smtp_port`,
  * TLS from the start when `secure` (port 465) else STARTTLS when offered; login `email.user`
  * (defaults to the sender) when `email.password` is set. Time limits are seconds, not
  * nodemailer's minutes, so a dead server fails a delivery quickly and the queue retries it.

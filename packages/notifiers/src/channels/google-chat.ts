@@ -7,7 +7,7 @@ import { skipped, type Notifier, type NotifierDeps, type SendResult } from '../n
 export const REPLY_OPTION = 'REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD';
 
 /**
- * Google Chat through an incoming webhook (SPEC 5): POSTs the card to `google_chat.webhook_url`
+ * Google Chat through an incoming webhook (README "Alerts"): POSTs the card to `google_chat.webhook_url`
  * through the one HTTP client (timeout, no redirects, no retries of its own). A 429, a 5xx, a
  * timeout or a network error is transient (Retry-After is passed on); any other 4xx is permanent.
  * The webhook's query (its key and token) is never logged nor put into an error.

@@ -13,7 +13,7 @@ import { cell, renderEmailHtml, renderEmailText, textCell, type EmailCell, type 
 import { chatStatus, durationBetween, emailStatus, formatValue, html, plural } from './text.ts';
 
 /**
- * Incident messages (SPEC 5, 6): critical, warning, escalation and resolved, as a card and an
+ * Incident messages (README "Alerts"): critical, warning, escalation and resolved, as a card and an
  * email. Each says what failed, the measured value against its threshold, when it was first
  * detected (local time) and the pipeline's required action. Every card of one incident carries
  * `thread.threadKey` = the incident id.

@@ -13,7 +13,7 @@ import { groupByKind, pipelineFacts, type RenderConfig } from './context.ts';
 import { renderEmailHtml, renderEmailText, textCell, cell, type EmailContent } from './email-html.ts';
 import { chatStatus, countsPhrase, emailStatus, formatValue, html } from './text.ts';
 
-/** A check-in's card and email (SPEC 4, 6): sent at every check-in, whatever the statuses. */
+/** A check-in's card and email (README "Check-ins and the schedule", "Alerts"): sent at every check-in, whatever the statuses. */
 
 type RunResult = CheckinRun['results'][number];
 

@@ -5,7 +5,7 @@ import { cell, renderEmailHtml, renderEmailText, textCell, type EmailContent } f
 import { chatStatus, emailStatus, html, plural } from './text.ts';
 
 /**
- * The end-of-day summary (SPEC 6): uptime % per pipeline today, incidents opened, and each
+ * The end-of-day summary (README "Alerts"): uptime % per pipeline today, incidents opened, and each
  * pipeline's figures. Input is `dailyUptime(...)` from core.
  */
 

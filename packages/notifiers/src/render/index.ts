@@ -5,4 +5,4 @@ export * from './test-message.ts';
 export * from './merge.ts';
 export * from './incident-notification.ts';
 export { type RenderConfig } from './context.ts';
-export { chatStatus, emailStatus, formatDuration, countsPhrase } from './text.ts';
+export { chatStatus, emailStatus, countsPhrase } from './text.ts';

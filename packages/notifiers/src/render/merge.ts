@@ -4,7 +4,7 @@ import { html, plain } from './text.ts';
 
 /**
  * Merges many cards into one message with one card, so that a burst (many incidents at once)
- * reaches a space as one message instead of one a second (SPEC 5).
+ * reaches a space as one message instead of one a second (README "Alerts").
  *
  * The merged card has a header counting the messages, then each card's content in turn (its
  * first section headed by that card's title and subtitle), and one dashboard button at the end.

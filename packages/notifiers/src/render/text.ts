@@ -1,5 +1,5 @@
 import escapeHtml from 'escape-html';
-import { STATUS_COLOUR, STATUS_ICON, type Status, type StatusCounts } from '@datamon/core';
+import { formatDuration, STATUS_COLOUR, STATUS_ICON, type Status, type StatusCounts } from '@datamon/core';
 
 /**
  * Text helpers shared by the card and email renderers. Everything that comes from a check (or
@@ -28,17 +28,6 @@ export function chatStatus(status: Status): string {
 /** The icon and the coloured status word, for email HTML (inline style: mail clients drop CSS). */
 export function emailStatus(status: Status): string {
   return `${STATUS_ICON[status]} <span style="color:${STATUS_COLOUR[status]};font-weight:bold">${status}</span>`;
-}
-
-/** "1 h 5 min", "45 min", "2 d 3 h", "under a minute". */
-export function formatDuration(ms: number): string {
-  const minutes = Math.floor(Math.max(0, ms) / 60_000);
-  if (minutes < 1) return 'under a minute';
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
-  const days = Math.floor(hours / 24);
-  return hours % 24 === 0 ? `${days} d` : `${days} d ${hours % 24} h`;
 }
 
 /** The time between two ISO instants, for people. */

@@ -2,7 +2,7 @@ import { resolveConfig } from '@datamon/config';
 import type { DatamonConfig } from '@datamon/core';
 
 /**
- * A test config built the way users' files are: through `resolveConfig`, from the seed's shape
+ * A test config built the way users' files are: through `resolveConfig`, from the original monitor's shape
  * plus what a test overrides (section by section).
  */
 export function testConfig(overrides: Record<string, Record<string, unknown> | unknown[]> = {}): DatamonConfig {

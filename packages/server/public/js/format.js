@@ -1,7 +1,8 @@
 /** Times as people at the monitored site read them: in `monitoring.timezone`. */
 
-export const STATUS_ICON = { OK: '✅', WARNING: '⚠️', CRITICAL: '🔴', PENDING: '⏳' };
-export const STATUS_COLOUR = { OK: '#188038', WARNING: '#f29900', CRITICAL: '#d93025', PENDING: '#5f6368' };
+import { formatDuration } from './shared.js';
+
+export { STATUS_COLOUR, STATUS_ICON, formatDuration } from './shared.js';
 
 let timeZone = undefined;
 let timeFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' });
@@ -49,18 +50,6 @@ export function formatTime(iso, now = new Date()) {
 
 export function formatClock(date) {
   return secondsFormat.format(date);
-}
-
-/** "3 h 5 min", "12 min", "40 s", "2 d 4 h". */
-export function formatDuration(ms) {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
-  const days = Math.floor(hours / 24);
-  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
 }
 
 /** "14:05 · 3 h 5 min": when it started and for how long. */

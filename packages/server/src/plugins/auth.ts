@@ -83,7 +83,7 @@ function makeVerifier(auth: DatamonConfig['dashboard']['auth']) {
 }
 
 /**
- * Basic auth and bearer tokens from `dashboard.auth` (SPEC 8). With nothing configured, writes
+ * Basic auth and bearer tokens from `dashboard.auth` (README "HTTP API"). With nothing configured, writes
  * and Bull Board answer 403 saying how to configure it; missing or wrong credentials answer 401.
  * Failed attempts are rate-limited per address so a token cannot be guessed at line speed; good
  * credentials are never counted.

@@ -22,7 +22,7 @@ const BULL_BOARD_CSP = [
 ].join('; ');
 
 /**
- * Bull Board at /admin/queues (SPEC 8). Registered without fastify-plugin on purpose: its
+ * Bull Board at /admin/queues (README "HTTP API"). Registered without fastify-plugin on purpose: its
  * encapsulated context holds the write-level auth hook, the looser CSP and Bull Board's own error
  * handler, and none of them leak to the rest of the API. It stays operable (retry, clean,
  * promote): whoever holds a write credential may already run checks and silence alerts, and job

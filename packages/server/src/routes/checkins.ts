@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { checkinOr404 } from '../lookup.ts';
 import { errorResponses, jobIdSchema, pipelineIdParams } from '../schemas.ts';
 
-/** `POST /api/checkins/:id/run` (SPEC 8): a manual run, card and email included. */
+/** `POST /api/checkins/:id/run` (README "HTTP API"): a manual run, card and email included. */
 export default async function checkinRoutes(fastify: FastifyInstance): Promise<void> {
   fastify.post<{ Params: { id: string } }>(
     '/api/checkins/:id/run',

@@ -5,12 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import { conflict, notFound } from '../errors.ts';
 import { errorResponses, incidentIdParams, type IncidentListItem, incidentListItemSchema, incidentRecordSchema, incidentsQuery } from '../schemas.ts';
 
-/** The incident as `/api/incidents` lists it (SPEC 8): every field, `pipeline` (its id) and its notifications. */
+/** The incident as `/api/incidents` lists it (README "HTTP API"): every field, `pipeline` (its id) and its notifications. */
 function incidentView(incident: IncidentRecord, notifications: NotificationRecord[]): IncidentListItem {
   return { ...incident, pipeline: incident.pipelineId, notifications };
 }
 
-/** `GET /api/incidents` and `POST /api/incidents/:id/ack` (SPEC 8). */
+/** `GET /api/incidents` and `POST /api/incidents/:id/ack` (README "HTTP API"). */
 export default async function incidentRoutes(fastify: FastifyInstance): Promise<void> {
   const { config, store } = fastify;
 

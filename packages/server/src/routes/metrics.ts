@@ -6,7 +6,7 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-chil
 const OUTCOMES = ['sent', 'failed', 'skipped', 'retrying'] as const;
 
 /**
- * `GET /metrics` in Prometheus text (SPEC 8), always open. Everything is read from Redis at scrape
+ * `GET /metrics` in Prometheus text (README "HTTP API"), always open. Everything is read from Redis at scrape
  * time, so any number of API processes report the same figures. A registry per app (not
  * prom-client's global one) lets tests build many apps in one process.
  */

@@ -19,7 +19,7 @@ import {
   silenceSchema,
 } from '../schemas.ts';
 
-/** The most a `?wait=1` request waits for its check (SPEC 8). */
+/** The most a `?wait=1` request waits for its check (README "HTTP API"). */
 export const RUN_WAIT_MS = 30_000;
 
 function isCheckResult(value: unknown): value is CheckResult {
@@ -27,7 +27,7 @@ function isCheckResult(value: unknown): value is CheckResult {
 }
 
 /**
- * One pipeline, its history, run-now and silences (SPEC 8).
+ * One pipeline, its history, run-now and silences (README "HTTP API").
  *
  * @param options.runWaitMs - how long `?wait=1` waits (tests shorten it)
  */
@@ -152,7 +152,7 @@ export default async function pipelineRoutes(fastify: FastifyInstance, options: 
       const pipeline = pipelineOr404(config, request.params.id);
       const now = fastify.now();
       const ended = await store.silences.unsilence(pipeline.id);
-      // A state message the silence held goes now, for the truth as it is (SPEC 5).
+      // A state message the silence held goes now, for the truth as it is (README "Alerts").
       if (ended) await applyIncidentEvent({ config, store, queues: fastify.queues }, pipeline.id, { type: 'silence' }, now);
       await store.refreshSnapshot(config, now);
       if (ended) request.log.info({ pipelineId: pipeline.id, by: request.principal?.name }, 'silence ended');

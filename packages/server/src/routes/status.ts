@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { errorResponses, statusSnapshotSchema } from '../schemas.ts';
 
 /**
- * `GET /api/status` (SPEC 8), `GET /api/meta` and `GET /api/session`.
+ * `GET /api/status` (README "HTTP API"), `GET /api/meta` and `GET /api/session`.
  *
  * The status is the snapshot the workers keep in Redis, sent as the stored string: one GET, no
  * parse, no serialise. Before any worker has written one, it is built here once.
