@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The API client: every request carries the signed-in credentials (kept in sessionStorage, so
  * only this tab has them) and asks for a Bearer challenge, which keeps the browser's own
@@ -10,11 +11,15 @@ export class ApiError extends Error {
   /** @param {number} status @param {string} message */
   constructor(status, message) {
     super(message);
+    /** The HTTP status; 0 when the API could not be reached. */
     this.status = status;
   }
 }
 
-/** The stored Authorization header value, or null when signed out. */
+/**
+ * The stored Authorization header value, or null when signed out.
+ * @returns {string | null}
+ */
 export function storedAuthorization() {
   try {
     return sessionStorage.getItem(STORAGE_KEY);
@@ -23,12 +28,17 @@ export function storedAuthorization() {
   }
 }
 
+/** @param {string | null} value none signs out */
 export function storeAuthorization(value) {
   if (value) sessionStorage.setItem(STORAGE_KEY, value);
   else sessionStorage.removeItem(STORAGE_KEY);
 }
 
-/** The header for a user name and password (UTF-8 safe, unlike a bare btoa). */
+/**
+ * The header for a user name and password (UTF-8 safe, unlike a bare btoa).
+ * @param {string} username
+ * @param {string} password
+ */
 export function basicAuthorization(username, password) {
   const bytes = new TextEncoder().encode(`${username}:${password}`);
   let binary = '';
@@ -36,8 +46,13 @@ export function basicAuthorization(username, password) {
   return `Basic ${btoa(binary)}`;
 }
 
-/** Headers for a request, with the given or stored credentials. */
+/**
+ * Headers for a request, with the given or stored credentials.
+ * @param {string | null} [authorization]
+ * @returns {Record<string, string>}
+ */
 export function requestHeaders(authorization = storedAuthorization()) {
+  /** @type {Record<string, string>} */
   const headers = { Accept: 'application/json', 'X-Requested-With': 'datamon-dashboard' };
   if (authorization) headers.Authorization = authorization;
   return headers;
@@ -48,9 +63,11 @@ export function requestHeaders(authorization = storedAuthorization()) {
  * @param {string} method
  * @param {string} path
  * @param {{ body?: unknown, authorization?: string | null, signal?: AbortSignal }} [options]
+ * @returns {Promise<unknown>} the parsed body, for the caller to type by the route it asked
  */
 export async function api(method, path, options = {}) {
   const headers = requestHeaders(options.authorization === undefined ? storedAuthorization() : options.authorization);
+  /** @type {RequestInit} */
   const init = { method, headers, cache: 'no-store', signal: options.signal };
   if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json';

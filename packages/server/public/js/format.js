@@ -1,9 +1,11 @@
+// @ts-check
 /** Times as people at the monitored site read them: in `monitoring.timezone`. */
 
 import { formatDuration } from './shared.js';
 
 export { STATUS_COLOUR, STATUS_ICON, formatDuration } from './shared.js';
 
+/** @type {string | undefined} */
 let timeZone = undefined;
 let timeFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' });
 let secondsFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
@@ -11,7 +13,10 @@ let dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short
 let weekdayFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'short' });
 let dateKeyFormat = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' });
 
-/** Uses the monitor's time zone for everything shown (an unknown zone keeps the browser's). */
+/**
+ * Uses the monitor's time zone for everything shown (an unknown zone keeps the browser's).
+ * @param {string | undefined} zone
+ */
 export function useTimeZone(zone) {
   try {
     timeFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: zone });
@@ -29,16 +34,23 @@ export function currentTimeZone() {
   return timeZone;
 }
 
-/** The local calendar day of an instant, `YYYY-MM-DD`. */
+/**
+ * The local calendar day of an instant, `YYYY-MM-DD`.
+ * @param {Date | number} date
+ */
 export function dayKey(date) {
   return dateKeyFormat.format(date);
 }
 
+/** @param {string | null | undefined} iso */
 export function isToday(iso, now = new Date()) {
-  return Boolean(iso) && dayKey(new Date(iso)) === dayKey(now);
+  return iso ? dayKey(new Date(iso)) === dayKey(now) : false;
 }
 
-/** "14:05" today, "Tue 14:05" within the week either side, "3 Jun 14:05" further; "—" for none. */
+/**
+ * "14:05" today, "Tue 14:05" within the week either side, "3 Jun 14:05" further; "—" for none.
+ * @param {string | null | undefined} iso
+ */
 export function formatTime(iso, now = new Date()) {
   if (!iso) return '—';
   const date = new Date(iso);
@@ -48,16 +60,21 @@ export function formatTime(iso, now = new Date()) {
   return `${(near ? weekdayFormat : dayFormat).format(date)} ${timeFormat.format(date)}`;
 }
 
+/** @param {Date} date */
 export function formatClock(date) {
   return secondsFormat.format(date);
 }
 
-/** "14:05 · 3 h 5 min": when it started and for how long. */
+/**
+ * "14:05 · 3 h 5 min": when it started and for how long.
+ * @param {string | null | undefined} iso
+ */
 export function formatSince(iso, now = new Date()) {
   if (!iso) return '—';
   return `${formatTime(iso, now)} · ${formatDuration(now.getTime() - Date.parse(iso))}`;
 }
 
+/** @param {unknown} value */
 export function formatValue(value) {
   if (value === null || value === undefined || value === '') return '—';
   if (typeof value === 'number') return Number.isInteger(value) ? value.toLocaleString('en-GB') : value.toLocaleString('en-GB', { maximumFractionDigits: 2 });

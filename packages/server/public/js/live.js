@@ -1,12 +1,28 @@
+// @ts-check
 import { requestHeaders } from './api.js';
+
+/**
+ * How the page gets updates: `live` while the stream is open, `polling` while it is not.
+ * @typedef {'live' | 'polling'} ConnectionMode
+ */
+
+/**
+ * What connectLive gives back.
+ * @typedef {object} LiveConnection
+ * @property {() => void} restart reconnects now, e.g. after signing in (the stream may have been refused before)
+ * @property {() => void} stop
+ */
 
 /**
  * Live updates from `GET /api/events` (Server-Sent Events), read with fetch() rather than
  * EventSource so the request can carry the Authorization header when reads are protected.
  * Reconnects with a growing pause; the page's interval refresh covers any gap.
+ * @param {{ onSnapshot: () => void, onState: (mode: ConnectionMode) => void }} handlers
+ * @returns {LiveConnection}
  */
 export function connectLive({ onSnapshot, onState }) {
   let stopped = false;
+  /** @type {AbortController | null} */
   let controller = null;
   let pause = 1000;
   let connectedBefore = false;

@@ -1,22 +1,33 @@
+// @ts-check
 import { STATUS_COLOUR, formatDuration, formatTime } from './format.js';
 
 /**
  * A pipeline's history as a coloured strip drawn with uPlot: each result's status holds from its
  * check until the next one (or now), which is what "since" means on the tile. uPlot provides the
  * time scale, sizing, high-DPI canvas and cursor; the bands are drawn in its draw hook.
+ *
+ * @import UPlot from 'uplot'
+ * @import { CheckedResult } from './state.js'
  */
 
 const HEIGHT = 26;
 const PROBLEM = new Set(['WARNING', 'CRITICAL']);
 
-/** uPlot is loaded by a classic script before the modules run. */
+/**
+ * uPlot is loaded by a classic script before the modules run.
+ * @returns {typeof UPlot}
+ */
 function uPlotLibrary() {
   const library = globalThis.uPlot;
   if (typeof library !== 'function') throw new Error('uPlot did not load');
   return library;
 }
 
-/** Index of the last point at or before `t` (seconds), or -1. */
+/**
+ * Index of the last point at or before `t` (seconds), or -1.
+ * @param {number[]} times ascending
+ * @param {number} t
+ */
 function pointAt(times, t) {
   let low = 0;
   let high = times.length - 1;
@@ -41,7 +52,9 @@ export class HistoryStrip {
   constructor(container, caption) {
     this.container = container;
     this.caption = caption;
+    /** @type {CheckedResult[]} */
     this.results = [];
+    /** @type {number[]} check times in seconds, as uPlot's x scale has them */
     this.times = [];
     this.from = 0;
     this.to = 1;
@@ -54,7 +67,8 @@ export class HistoryStrip {
         height: HEIGHT,
         padding: [0, 0, 0, 0],
         legend: { show: false },
-        select: { show: false },
+        // The empty rectangle is uPlot's default; its Select type asks for it all the same.
+        select: { show: false, left: 0, top: 0, width: 0, height: 0 },
         cursor: { x: true, y: false, points: { show: false }, drag: { x: false, y: false, setScale: false } },
         scales: {
           x: { time: true, auto: false, range: () => [this.from, this.to] },
@@ -79,7 +93,7 @@ export class HistoryStrip {
   }
 
   /**
-   * @param {{status: string, message: string, value: unknown, checkedAt: string}[]} results oldest first
+   * @param {CheckedResult[]} results oldest first
    * @param {number} hours the window shown
    * @param {Date} now
    */
@@ -120,6 +134,7 @@ export class HistoryStrip {
     return `${range}: healthy ${share}% of the time · ${flips} problem${flips === 1 ? '' : 's'}`;
   }
 
+  /** @param {UPlot} u */
   drawBands(u) {
     const { ctx } = u;
     const { left, top, width, height } = u.bbox;
@@ -139,6 +154,7 @@ export class HistoryStrip {
     ctx.restore();
   }
 
+  /** @param {UPlot} u */
   showHovered(u) {
     const left = u.cursor.left;
     if (left === undefined || left < 0 || this.results.length === 0) {

@@ -1,0 +1,338 @@
+// @ts-check
+import { api } from './api.js';
+import { byId, el, find, setText } from './dom.js';
+import { STATUS_ICON, formatClock, formatDuration, formatSince, formatTime, formatValue, isToday } from './format.js';
+import { HistoryStrip } from './strip.js';
+import { state } from './state.js';
+
+/**
+ * Everything the page shows: the banner, a tile per pipeline, today's check-ins, open incidents
+ * and the recent notifications. Every value is written with textContent (see dom.js).
+ *
+ * @import { CheckinView, History, Incident, NotificationRecord, PipelineView, StatusSnapshot } from './state.js'
+ * @import { ConnectionMode } from './live.js'
+ */
+
+/**
+ * One pipeline's tile and the parts a refresh writes to.
+ * @typedef {object} Tile
+ * @property {HTMLElement} root
+ * @property {HTMLElement} icon
+ * @property {HTMLElement} name
+ * @property {HTMLElement} pill
+ * @property {HTMLElement} message
+ * @property {HTMLElement} value
+ * @property {HTMLElement} since
+ * @property {HTMLElement} checked
+ * @property {HTMLElement} badges
+ * @property {HTMLElement} note
+ * @property {HTMLButtonElement} run
+ * @property {HTMLSelectElement} minutes
+ * @property {HTMLButtonElement} silence
+ * @property {HTMLButtonElement} unsilence
+ * @property {HistoryStrip} strip
+ * @property {{ hours: number, at: number, loading: boolean }} history what the strip last read
+ * @property {PipelineView} view the pipeline as last shown
+ */
+
+/**
+ * What the buttons in tiles and rows do (actions.js). Passed in, so that rendering does not
+ * import the actions, which show their outcome with this module.
+ * @typedef {object} RowActions
+ * @property {(tile: Tile) => unknown} runPipeline
+ * @property {(tile: Tile) => unknown} silence
+ * @property {(tile: Tile) => unknown} unsilence
+ * @property {(incident: Incident, button: HTMLButtonElement) => unknown} acknowledge
+ * @property {(checkin: CheckinView, button: HTMLButtonElement) => unknown} runCheckin
+ */
+
+/** How often a strip re-reads its pipeline's whole history. */
+const HISTORY_RESYNC_MS = 10 * 60_000;
+
+// ---------------------------------------------------------------- banner
+
+/** @param {StatusSnapshot} snapshot */
+export function renderBanner(snapshot) {
+  const banner = byId('banner');
+  banner.dataset.status = snapshot.overall;
+  setText(byId('banner-icon'), STATUS_ICON[snapshot.overall]);
+  const { counts } = snapshot;
+  const total = snapshot.pipelines.length;
+  const title =
+    snapshot.overall === 'OK'
+      ? counts.PENDING > 0
+        ? `All clear · ${counts.PENDING} waiting`
+        : `All ${total} pipelines OK`
+      : snapshot.overall === 'CRITICAL'
+        ? `CRITICAL · ${plural(counts.CRITICAL, 'pipeline')} failing`
+        : `WARNING · ${plural(counts.WARNING, 'pipeline')} need${counts.WARNING === 1 ? 's' : ''} a look`;
+  setText(byId('banner-title'), title);
+  const parts = [];
+  for (const status of /** @type {const} */ (['CRITICAL', 'WARNING', 'OK', 'PENDING'])) if (counts[status] > 0) parts.push(`${counts[status]} ${status.toLowerCase()}`);
+  setText(byId('banner-detail'), parts.join(' · '));
+  document.title = `${STATUS_ICON[snapshot.overall]} ${snapshot.overall} · datamon`;
+}
+
+/** @param {number} count @param {string} word */
+function plural(count, word) {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+export function renderUpdated() {
+  const when = state.snapshot ? `status of ${formatClock(new Date(state.snapshot.generatedAt))}` : '';
+  setText(byId('banner-updated'), when);
+}
+
+/** @param {string | null} message none hides the problem line */
+export function showProblem(message) {
+  const problem = byId('problem');
+  problem.hidden = !message;
+  setText(problem, message ?? '');
+}
+
+/** @param {ConnectionMode} mode */
+export function setConnection(mode) {
+  const connection = byId('connection');
+  connection.className = `connection ${mode === 'live' ? 'live' : ''}`;
+  setText(connection, mode === 'live' ? 'live' : `refreshing every ${state.meta.refreshSeconds} s`);
+}
+
+// ---------------------------------------------------------------- tiles
+
+/**
+ * @param {PipelineView} pipeline
+ * @param {RowActions} actions
+ * @returns {Tile}
+ */
+function createTile(pipeline, actions) {
+  const template = /** @type {HTMLTemplateElement} */ (byId('tile-template'));
+  const first = template.content.firstElementChild;
+  if (!first) throw new Error('empty #tile-template');
+  const root = /** @type {HTMLElement} */ (first.cloneNode(true));
+  root.dataset.pipeline = pipeline.id;
+  /** @param {string} selector */
+  const part = (selector) => find(root, selector);
+  /** @type {Tile} */
+  const tile = {
+    root,
+    icon: part('.tile-icon'),
+    name: part('.tile-name'),
+    pill: part('.pill'),
+    message: part('.tile-message'),
+    value: part('.fact-value'),
+    since: part('.fact-since'),
+    checked: part('.fact-checked'),
+    badges: part('.badges'),
+    note: part('.tile-note'),
+    run: /** @type {HTMLButtonElement} */ (part('.run')),
+    minutes: /** @type {HTMLSelectElement} */ (part('.silence-minutes')),
+    silence: /** @type {HTMLButtonElement} */ (part('.silence')),
+    unsilence: /** @type {HTMLButtonElement} */ (part('.unsilence')),
+    strip: new HistoryStrip(part('.strip'), part('.strip-caption')),
+    history: { hours: 0, at: 0, loading: false },
+    view: pipeline,
+  };
+  tile.run.addEventListener('click', () => actions.runPipeline(tile));
+  tile.silence.addEventListener('click', () => actions.silence(tile));
+  tile.unsilence.addEventListener('click', () => actions.unsilence(tile));
+  return tile;
+}
+
+/**
+ * @param {Tile} tile
+ * @param {PipelineView} pipeline
+ * @param {Date} now
+ */
+function updateTile(tile, pipeline, now) {
+  tile.view = pipeline;
+  tile.root.dataset.status = pipeline.status;
+  setText(tile.icon, STATUS_ICON[pipeline.status]);
+  setText(tile.name, pipeline.name);
+  setText(tile.pill, pipeline.status);
+  setText(tile.message, pipeline.message);
+  setText(tile.value, formatValue(pipeline.value));
+  setText(tile.since, formatSince(pipeline.since, now));
+  setText(tile.checked, pipeline.checkedAt ? formatTime(pipeline.checkedAt, now) : 'not yet');
+
+  const badges = [];
+  if (pipeline.silencedUntil) badges.push(el('span', { className: 'badge silenced', text: `🔕 silenced until ${formatTime(pipeline.silencedUntil, now)}` }));
+  if (pipeline.incident) {
+    badges.push(
+      pipeline.acknowledged
+        ? el('span', { className: 'badge acknowledged', text: '✔ incident acknowledged' })
+        : el('span', { className: 'badge incident', text: '● incident open' }),
+    );
+  }
+  if (!pipeline.quickCheck) badges.push(el('span', { className: 'badge schedule', text: '⏱ checked at check-ins only' }));
+  tile.badges.replaceChildren(...badges);
+  tile.silence.hidden = Boolean(pipeline.silencedUntil);
+  tile.minutes.hidden = Boolean(pipeline.silencedUntil);
+  tile.unsilence.hidden = !pipeline.silencedUntil;
+}
+
+/**
+ * @param {StatusSnapshot} snapshot
+ * @param {Date} now
+ * @param {RowActions} actions
+ */
+export function renderTiles(snapshot, now, actions) {
+  const container = byId('tiles');
+  const seen = new Set();
+  snapshot.pipelines.forEach((pipeline, index) => {
+    seen.add(pipeline.id);
+    let tile = state.tiles.get(pipeline.id);
+    if (!tile) {
+      tile = createTile(pipeline, actions);
+      state.tiles.set(pipeline.id, tile);
+    }
+    if (container.children[index] !== tile.root) container.insertBefore(tile.root, container.children[index] ?? null);
+    updateTile(tile, pipeline, now);
+    // Created before the history is read: the strip needs its place in the layout to size itself.
+    refreshHistory(tile, now);
+  });
+  for (const [id, tile] of state.tiles) {
+    if (seen.has(id)) continue;
+    tile.strip.destroy();
+    tile.root.remove();
+    state.tiles.delete(id);
+  }
+}
+
+/**
+ * Keeps a tile's strip current. The full history is read when the tile appears, when the range
+ * changes and every few minutes; in between, a new result seen in the snapshot is appended
+ * locally, so a wall screen does not re-read days of history on every update.
+ * @param {Tile} tile
+ * @param {Date} now
+ * @param {boolean} [force] read the whole history whether or not it is due
+ */
+async function refreshHistory(tile, now, force = false) {
+  const pipeline = tile.view;
+  const history = tile.history;
+  if (history.loading) return;
+  const due = force || history.hours !== state.hours || Date.now() - history.at >= HISTORY_RESYNC_MS;
+  if (!due) {
+    const results = tile.strip.results;
+    const last = results[results.length - 1];
+    if (pipeline.checkedAt && (!last || Date.parse(pipeline.checkedAt) > Date.parse(last.checkedAt))) {
+      results.push({ status: pipeline.status, value: pipeline.value, message: pipeline.message, checkedAt: pipeline.checkedAt });
+    }
+    tile.strip.update(results, history.hours, now);
+    return;
+  }
+  history.loading = true;
+  const hours = state.hours;
+  try {
+    // A few hours before the window too: the status at its left edge is the one checked before it.
+    const data = /** @type {History} */ (await api('GET', `/api/pipelines/${encodeURIComponent(pipeline.id)}/history?hours=${Math.min(hours + 6, 2160)}`));
+    history.hours = hours;
+    history.at = Date.now();
+    tile.strip.update(data.results, hours, new Date());
+  } catch {
+    // The strip keeps what it had; the banner reports an unreachable API.
+  } finally {
+    history.loading = false;
+  }
+}
+
+/** @param {number} hours the strips' window */
+export function setRange(hours) {
+  state.hours = hours;
+  for (const button of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.range-button'))) button.setAttribute('aria-pressed', String(Number(button.dataset.hours) === hours));
+  const now = new Date();
+  for (const tile of state.tiles.values()) refreshHistory(tile, now, true);
+}
+
+// ---------------------------------------------------------------- check-ins, incidents, notifications
+
+/**
+ * @param {CheckinView[]} checkins
+ * @param {Date} now
+ * @param {RowActions} actions
+ */
+export function renderCheckins(checkins, now, actions) {
+  const items = checkins.map((checkin) => {
+    const ranToday = isToday(checkin.lastRunAt, now);
+    const status = ranToday && checkin.status ? checkin.status : 'PENDING';
+    const detail = ranToday ? `ran ${formatTime(checkin.lastRunAt, now)}` : checkin.lastRunAt ? `not yet today · last ran ${formatTime(checkin.lastRunAt, now)}` : 'not run yet';
+    const button = el('button', { className: 'button small ghost writer', text: 'Run now', attrs: { type: 'button' } });
+    button.addEventListener('click', () => actions.runCheckin(checkin, button));
+    return el('li', { status, attrs: { 'data-checkin': checkin.id } }, [
+      el('span', { className: 'row-time', text: checkin.time ?? '' }),
+      el('span', { className: 'row-icon', text: STATUS_ICON[status] }),
+      el('div', { className: 'row-main' }, [
+        el('strong', { text: checkin.label }),
+        el('div', { className: 'row-line' }, [
+          ranToday ? el('span', { className: 'status-word', text: status }) : null,
+          el('span', { text: detail }),
+          ranToday && checkin.late ? el('span', { className: 'badge late', text: 'late', title: 'ran after its time because nothing was running then' }) : null,
+        ]),
+      ]),
+      button,
+    ]);
+  });
+  byId('checkins').replaceChildren(...(items.length ? items : [el('li', { className: 'empty', text: 'No check-ins configured.' })]));
+}
+
+/** @param {string | null} id */
+function pipelineName(id) {
+  return state.snapshot?.pipelines.find((pipeline) => pipeline.id === id)?.name ?? id ?? '';
+}
+
+/**
+ * @param {Incident[]} incidents
+ * @param {Date} now
+ * @param {RowActions} actions
+ */
+export function renderIncidents(incidents, now, actions) {
+  const items = incidents.map((incident) => {
+    const opened = `opened ${formatTime(incident.openedAt, now)} (${formatDuration(now.getTime() - Date.parse(incident.openedAt))} ago)`;
+    const ack = incident.acknowledged ? `acknowledged${incident.acknowledgedBy ? ` by ${incident.acknowledgedBy}` : ''} ${formatTime(incident.acknowledgedAt, now)}` : null;
+    const button = incident.acknowledged ? null : el('button', { className: 'button small writer', text: 'Acknowledge', attrs: { type: 'button' } });
+    button?.addEventListener('click', () => actions.acknowledge(incident, button));
+    return el('li', { status: incident.status, attrs: { 'data-incident': incident.id } }, [
+      el('span', { className: 'row-icon', text: STATUS_ICON[incident.status] }),
+      el('div', { className: 'row-main' }, [
+        el('strong', { text: incident.pipelineName || pipelineName(incident.pipeline) }),
+        ' ',
+        el('span', { className: 'status-word', text: incident.status }),
+        el('small', { text: incident.message }),
+        el('small', { text: [opened, ack, incident.escalations ? `${plural(incident.escalations, 'escalation')} sent` : null, incident.held ? `messages held (${incident.held})` : null].filter(Boolean).join(' · ') }),
+      ]),
+      button,
+    ]);
+  });
+  byId('incidents').replaceChildren(...(items.length ? items : [el('li', { className: 'empty', text: 'No open incidents.' })]));
+}
+
+/** @type {Readonly<Record<string, string>>} */
+const CHANNEL_ICON = { chat: '💬', email: '✉️' };
+/** @type {Readonly<Record<string, string>>} */
+const KIND_LABEL = {
+  checkin: 'check-in',
+  critical: 'critical alert',
+  warning: 'warning alert',
+  escalation: 'escalation',
+  resolved: 'resolved',
+  daily_summary: 'daily summary',
+  test: 'test message',
+};
+
+/**
+ * @param {NotificationRecord[]} notifications newest first
+ * @param {Date} now
+ */
+export function renderNotifications(notifications, now) {
+  const items = notifications.map((notification) =>
+    el('li', {}, [
+      el('span', { className: 'row-time', text: formatTime(notification.at, now) }),
+      el('span', { className: 'row-icon', text: CHANNEL_ICON[notification.channel] ?? '•', title: notification.channel }),
+      el('div', { className: 'row-main' }, [
+        el('span', { text: `${KIND_LABEL[notification.kind] ?? notification.kind}${notification.pipelineId ? ` · ${pipelineName(notification.pipelineId)}` : ''}` }),
+        notification.error ? el('small', { text: notification.error }) : null,
+      ]),
+      el('span', { className: `outcome outcome-${notification.outcome}`, text: notification.outcome }),
+    ]),
+  );
+  byId('notifications').replaceChildren(...(items.length ? items : [el('li', { className: 'empty', text: 'Nothing sent yet.' })]));
+}

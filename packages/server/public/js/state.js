@@ -1,0 +1,129 @@
+// @ts-check
+
+/**
+ * What the page knows: the server's settings, the latest snapshot and the tiles made from it.
+ * The typedefs are the API's answers as this page reads them (core's views.ts and incident.ts
+ * have them in full).
+ *
+ * @import { STATUSES } from './shared.js'
+ * @import { LiveConnection } from './live.js'
+ * @import { Tile } from './render.js'
+ */
+
+/** @typedef {(typeof STATUSES)[number]} Status */
+
+/** @typedef {number | string | null} MeasuredValue */
+
+/**
+ * `GET /api/meta`: what the page needs before its first status.
+ * @typedef {object} Meta
+ * @property {number} refreshSeconds
+ * @property {string} [timezone]
+ * @property {{ configured: boolean, basic: boolean, protectReads: boolean }} auth
+ */
+
+/**
+ * One pipeline in `GET /api/status`.
+ * @typedef {object} PipelineView
+ * @property {string} id
+ * @property {string} name
+ * @property {string} kind
+ * @property {Status} status
+ * @property {string} message
+ * @property {MeasuredValue} value
+ * @property {string | null} checkedAt
+ * @property {string | null} since when it took this status
+ * @property {string | null} incident the open incident's id
+ * @property {boolean} acknowledged
+ * @property {string | null} silencedUntil
+ * @property {boolean} quickCheck
+ */
+
+/**
+ * One check-in in `GET /api/status`.
+ * @typedef {object} CheckinView
+ * @property {string} id
+ * @property {string | null} time
+ * @property {string} label
+ * @property {string | null} lastRunAt
+ * @property {Status | null} status
+ * @property {boolean} late
+ */
+
+/**
+ * `GET /api/status`.
+ * @typedef {object} StatusSnapshot
+ * @property {string} generatedAt
+ * @property {Status} overall
+ * @property {Record<Status, number>} counts
+ * @property {PipelineView[]} pipelines
+ * @property {CheckinView[]} checkins
+ */
+
+/**
+ * One open incident in `GET /api/incidents?state=open`.
+ * @typedef {object} Incident
+ * @property {string} id
+ * @property {string} pipeline the pipeline's id
+ * @property {string} pipelineName
+ * @property {'WARNING' | 'CRITICAL'} status
+ * @property {string} message
+ * @property {string} openedAt
+ * @property {boolean} acknowledged
+ * @property {string | null} acknowledgedAt
+ * @property {string | null} acknowledgedBy
+ * @property {number} escalations
+ * @property {'silence' | 'flapping' | null} held why a message that is due is being held
+ */
+
+/**
+ * One line of `GET /api/notifications`.
+ * @typedef {object} NotificationRecord
+ * @property {string} id
+ * @property {string} at
+ * @property {string | null} pipelineId
+ * @property {'chat' | 'email'} channel
+ * @property {string} kind
+ * @property {'sent' | 'failed' | 'skipped' | 'retrying'} outcome
+ * @property {string | null} error
+ */
+
+/**
+ * One result of a check: a line of `GET /api/pipelines/:id/history` or the answer to run-now.
+ * @typedef {object} CheckedResult
+ * @property {Status} status
+ * @property {MeasuredValue} value
+ * @property {string} message
+ * @property {string} checkedAt
+ */
+
+/**
+ * `GET /api/pipelines/:id/history`, oldest first.
+ * @typedef {{ id: string, hours: number, results: CheckedResult[] }} History
+ */
+
+/**
+ * `POST /api/pipelines/:id/run?wait=1`.
+ * @typedef {{ jobId: string, result: CheckedResult }} RunAnswer
+ */
+
+/**
+ * `GET /api/session`: who the credentials belong to.
+ * @typedef {{ name: string, method: string }} Principal
+ */
+
+export const state = {
+  /** @type {Meta} */
+  meta: { refreshSeconds: 60, timezone: undefined, auth: { configured: false, basic: false, protectReads: false } },
+  /** @type {StatusSnapshot | null} */
+  snapshot: null,
+  hours: 24,
+  /** @type {Map<string, Tile>} */
+  tiles: new Map(),
+  /** @type {string | null} */
+  signedInAs: null,
+  /** @type {Date | null} */
+  lastSuccess: null,
+  /** @type {LiveConnection | null} */
+  live: null,
+};
