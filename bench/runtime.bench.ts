@@ -76,7 +76,7 @@ function benchFolder(): { folder: string; configPath: string; prefix: string } {
     return { id, name: `Pipeline ${id}`, kind: 'file_arrival', pattern: `${id}_{YYYYMMDD}.csv`, expected: '00:00', deadline: '00:01' };
   });
   const prefix = `bench-runtime-${randomUUID()}`;
-  const raw = { redis: { url: REDIS_URL, prefix }, monitoring: { csv_directory: folder, log_directory: '' }, pipelines };
+  const raw = { redis: { url: REDIS_URL, prefix }, monitoring: { csv_directory: folder, log_directory: '' }, pipelines, schedule: { checkins: { morning: { enabled: false }, first_shift: { enabled: false }, second_shift: { enabled: false } } } };
   resolveConfig(raw, { source: 'bench', env: {} }); // fail here, not in a child, if it is wrong
   const configPath = join(folder, 'monitoring_config.json');
   writeFileSync(configPath, JSON.stringify(raw));

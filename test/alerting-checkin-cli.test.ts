@@ -105,7 +105,7 @@ describe('datamon checkin run first_shift', () => {
     fresh();
     const run = await datamon(['checkin', 'run', 'first_shift']);
     assert.equal(run.code, 0, run.stderr + run.stdout);
-    assert.match(run.stdout, /^First Shift Check \(first_shift\), run by hand at \d\d:\d\d \(Europe\/London\): (OK|WARNING|CRITICAL)/);
+    assert.match(run.stdout, /^First Shift Check \(first_shift\), run by hand at \d\d:\d\d \(Europe\/London\): (OK|WAITING|WARNING|CRITICAL)\n/);
     assert.match(run.stdout, /morning_csv/);
     assert.match(run.stdout, /first_calls/);
     assert.match(run.stdout, /Google Chat: sent \(1 attempt\)/);

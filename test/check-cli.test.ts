@@ -49,7 +49,7 @@ const pipelines = [
 
 function configDocument(database: Record<string, unknown>): string {
   // JSON is YAML too: the loader reads either.
-  return JSON.stringify({ database, monitoring: { csv_directory: csv, timezone: ZONE }, pipelines }, null, 2);
+  return JSON.stringify({ database, monitoring: { csv_directory: csv, timezone: ZONE }, pipelines, schedule: { checkins: { second_shift: { enabled: false } } } }, null, 2);
 }
 
 interface Run {
@@ -101,7 +101,7 @@ describe('datamon check on a seeded warehouse and CSV folder', () => {
   it('exits 1 when the worst is a WARNING', async () => {
     const run = await datamon(['check', 'etl_calls', 'operators_strict']);
     assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stdout, /⚠️ WARNING\s+operators_strict\s+237 rows in DimOperators with is_active = 1 \(warning below 300\)/);
+    assert.match(run.stdout, /⚠️ WARNING\s+operators_strict\s+237 rows in DimOperators with is_active = 1 \(warning below 300\)\n\s+→ Check the pipeline's source job/);
   });
 
   it('exits 2 when a pipeline is CRITICAL, and checks every pipeline when none is named', async () => {
@@ -119,7 +119,8 @@ describe('datamon check on a seeded warehouse and CSV folder', () => {
     assert.deepEqual(Object.keys(report), ['overall', 'pipelines']);
     assert.deepEqual(report.pipelines.map((line) => line.id), ['operators', 'operators_strict', 'first_calls']);
     const [operators] = report.pipelines;
-    assert.deepEqual(Object.keys(operators ?? {}), ['id', 'name', 'kind', 'status', 'message', 'value', 'checkedAt']);
+    assert.deepEqual(Object.keys(operators ?? {}), ['id', 'name', 'kind', 'status', 'message', 'value', 'checkedAt', 'action']);
+    assert.match(String(operators?.action), /operator sync job/);
     assert.equal(operators?.name, 'Operators');
     assert.equal(operators?.kind, 'mysql_count');
     assert.equal(operators?.status, 'OK');

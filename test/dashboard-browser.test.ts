@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { resolveConfig } from '@datamon/config';
@@ -11,6 +10,7 @@ import { startServer, type RunningRole } from '@datamon/server';
 import { DatamonStore, createRedisConnection } from '@datamon/store';
 import { Queue, Worker } from 'bullmq';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, findChromium, HOW_TO_INSTALL_CHROMIUM, skipWithoutChromium } from './helpers/chromium.ts';
 
 /**
  * The dashboard in a real browser (Debian's chromium, never a downloaded one) against a real
@@ -18,7 +18,6 @@ import { chromium, type Browser, type Page } from 'playwright-core';
  * the signed-in actions. With DATAMON_SCREENSHOTS=1 it also rewrites the screenshots in docs/.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const USER = 'ops';
 const PASSWORD = 'wall-screen-pass';
 const XSS = '<img src=x onerror=alert(1)>';
@@ -111,11 +110,21 @@ async function seed(now: Date): Promise<IncidentRecord> {
       late: checkin.id === 'first_shift', manual: false, overall: checkin.id === 'morning' ? 'WARNING' : 'CRITICAL', results: [],
     });
   }
+  await beatAll(now);
+  await store.monitor.roundDone(now);
   await store.refreshSnapshot(config, now);
   return open;
 }
 
-describe('the dashboard in a browser', { timeout: 120_000 }, () => {
+/** Every role says it is alive (the watchman's banner stays away). */
+async function beatAll(at: Date, except: string[] = []): Promise<void> {
+  for (const role of ['scheduler', 'checks', 'alerts']) {
+    if (except.includes(role)) continue;
+    await store.monitor.beat({ role, instance: `test:${role}`, startedAt: at.toISOString(), at: at.toISOString() });
+  }
+}
+
+describe('the dashboard in a browser', { timeout: 120_000, skip: skipWithoutChromium() }, () => {
   let server: RunningRole;
   let browser: Browser;
   let worker: Worker;
@@ -124,11 +133,12 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
   const pageProblems: string[] = [];
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
+    const executablePath = findChromium();
+    assert.ok(executablePath, `no Chromium found: ${HOW_TO_INSTALL_CHROMIUM}`);
     incident = await seed(new Date());
     const logger = createLogger({ role: 'api', level: 'warn', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) });
     server = await startServer({ config, logger });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     // A stand-in check worker for run-now: stores an OK result, announces it, returns it.
     worker = new Worker<DataOf<ChecksJobs, 'run-pipeline'>, CheckResult>(
       QUEUE_NAMES.checks,
@@ -271,7 +281,7 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
 
     const operators = tile(page, 'operators');
     await operators.locator('.run').click();
-    await page.waitForFunction(() => /Ran at \d\d:\d\d: OK, checked on request of ops/.test(document.querySelector('.tile[data-pipeline="operators"] .tile-note')?.textContent ?? ''));
+    await page.waitForFunction(() => /Ran at \d\d:\d\d (GMT|BST): OK, checked on request of ops/.test(document.querySelector('.tile[data-pipeline="operators"] .tile-note')?.textContent ?? ''));
     await page.waitForFunction(() => document.querySelector('.tile[data-pipeline="operators"] .pill')?.textContent === 'OK');
 
     await page.locator(`#incidents li[data-incident="${incident.id}"] button`).click();
@@ -279,6 +289,43 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
     assert.equal((await store.incidents.get(incident.id))?.acknowledgedBy, 'ops');
     await page.context().close();
     assert.deepEqual(pageProblems.filter((problem) => !problem.includes('401')), [], 'no script errors or CSP violations');
+  });
+
+  it('says what to do on a failing pipeline and its open incident', async () => {
+    const page = await openDashboard({ width: 1280, height: 800 });
+    const action = tile(page, 'first_calls').locator('.tile-action');
+    assert.equal(await action.isVisible(), true);
+    assert.match((await action.textContent()) ?? '', /^What to do: Check that the first-calls ETL step ran this morning/);
+    assert.equal(await tile(page, 'etl_calls').locator('.tile-action').isVisible(), false, 'nothing to do for an OK pipeline');
+    assert.match((await page.locator(`#incidents li[data-incident="${incident.id}"]`).textContent()) ?? '', /What to do: Check that the first-calls ETL step/);
+    await page.context().close();
+  });
+
+  it('shows every time in the monitor\'s zone, labelled, to a browser in New York, with the full date on hover', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'America/New_York' });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    const londonZone = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'short' }).formatToParts(new Date()).find((part) => part.type === 'timeZoneName')?.value ?? '';
+    const checked = tile(page, 'etl_calls').locator('.fact-checked');
+    assert.match((await checked.textContent()) ?? '', new RegExp(`^\\d\\d:\\d\\d ${londonZone}$`));
+    assert.match((await checked.getAttribute('title')) ?? '', /\d{4} at \d\d:\d\d:\d\d (GMT|BST)/);
+    assert.match((await page.locator('#banner-updated').textContent()) ?? '', new RegExp(`\\d\\d:\\d\\d:\\d\\d ${londonZone}$`));
+    await context.close();
+  });
+
+  it('shows a red "not checking" banner while the check workers are gone, and takes it away when they are back', async () => {
+    await beatAll(new Date(Date.now() - 5 * 60_000), ['scheduler', 'alerts']);
+    await beatAll(new Date(), ['checks']);
+    const page = await openDashboard({ width: 1280, height: 800 });
+    await page.waitForSelector('#watch:not([hidden])');
+    assert.match((await page.locator('#watch-title').textContent()) ?? '', /^Monitor not checking since \d\d:\d\d (GMT|BST): check workers down\?$/);
+    assert.equal(await page.locator('#watch').evaluate((node) => getComputedStyle(node).backgroundColor), RGB.CRITICAL);
+    if (process.env.DATAMON_SCREENSHOTS) await page.screenshot({ path: 'docs/dashboard-not-checking.png' });
+    await beatAll(new Date());
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await page.waitForSelector('#watch', { state: 'hidden' });
+    await page.context().close();
   });
 
   it('opens Bull Board behind basic auth, with the queues listed and no CSP violation', async () => {

@@ -175,7 +175,7 @@ describe('a check-in', () => {
   });
 
   it('run by hand does not stand in for its scheduled slot', async () => {
-    const { queues, store } = await workerSetup({ pipelines: 1 });
+    const { queues, store } = await workerSetup({ pipelines: 1, checkins: { morning: { cron: '30 7 * * *', pipelines: ['p0001'] } } });
     await finished(await queues.checks.add('checkin', { checkinId: 'morning', scheduledFor: NOON.toISOString(), late: false, manual: true }));
     assert.equal((await store.checkinRuns.latest('morning'))?.manual, true);
     assert.equal(await queues.connection.get(store.keys.lastSlot('morning')), null);

@@ -55,7 +55,7 @@ describe('when ten schedulers start at once', () => {
   });
 
   it('reads every pattern in monitoring.timezone', async () => {
-    const { config, queues } = setup({ timezone: 'Europe/London' });
+    const { config, queues } = setup({ timezone: 'Europe/London', checkins: { morning: { cron: '30 7 * * *', pipelines: ['p0001'] } } });
     await startSchedulers(config, 1);
     const schedulers = await queues.checks.queue.getJobSchedulers(0, -1);
     assert.ok(schedulers.length > 0);

@@ -9,6 +9,8 @@ import { fileSize } from './helpers/file-size.ts';
 
 /** Adding a check kind is one file (helpers/file-size.ts) and one registry line (below). */
 const kinds = createRegistry([...CHECK_KINDS, fileSize]);
+/** Its pipelines are not the default ones: the default check-ins are off. */
+const schedule = { checkins: { morning: { enabled: false }, first_shift: { enabled: false }, second_shift: { enabled: false } } };
 
 const folder = mkdtempSync(join(tmpdir(), 'datamon-kind-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
@@ -17,7 +19,7 @@ describe('a check kind added as one file and one registry line', () => {
   it('is read from the config with its own fields and defaults, and checked', async () => {
     const path = join(folder, 'export.csv');
     writeFileSync(path, 'a,b\n1,2\n');
-    const config = resolveConfig({ pipelines: [{ id: 'export_size', name: 'Export size', kind: 'file_size', path, min_bytes: 100 }] }, { source: 'test', kinds });
+    const config = resolveConfig({ pipelines: [{ id: 'export_size', name: 'Export size', kind: 'file_size', path, min_bytes: 100 }], schedule }, { source: 'test', kinds });
     const [pipeline] = config.pipelines;
     assert.deepEqual([pipeline?.kind, pipeline?.group, pipeline?.path, pipeline?.min_bytes], ['file_size', 'Files', path, 100]);
 
@@ -30,7 +32,7 @@ describe('a check kind added as one file and one registry line', () => {
 
   it('has its fields validated like any other kind, every problem named', () => {
     assert.throws(
-      () => resolveConfig({ pipelines: [{ id: 'x', kind: 'file_size', min_bytes: 0, colour: 'red' }] }, { source: 'test.yaml', kinds }),
+      () => resolveConfig({ pipelines: [{ id: 'x', kind: 'file_size', min_bytes: 0, colour: 'red' }], schedule }, { source: 'test.yaml', kinds }),
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
         assert.match(err.message, /test\.yaml: pipelines\[0\]\.path: is required/);

@@ -71,6 +71,9 @@ export function defaultPipelineItems(config: DefaultsInput): Record<string, unkn
   return items;
 }
 
+/** The ids of the default pipelines (the Sheets ones only when their sheet is configured). */
+export const DEFAULT_PIPELINE_IDS = ['etl_calls', 'first_calls', 'operators', 'call_volume', 'morning_csv', 'afternoon_csv', 'productivity_upload', 'inbound_sheet'] as const;
+
 export const DEFAULT_CHECKINS: readonly CheckinDefinition[] = [
   { id: 'morning', cron: '30 7 * * *', time: '07:30', label: 'Morning CC Data Check', pipelines: ['etl_calls', 'operators', 'call_volume'] },
   { id: 'first_shift', cron: '45 11 * * *', time: '11:45', label: 'First Shift Check', pipelines: ['morning_csv', 'first_calls', 'productivity_upload'] },

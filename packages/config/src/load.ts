@@ -5,7 +5,7 @@ import type { DatamonConfig } from '@datamon/core';
 import { parseDocument } from 'yaml';
 import { ConfigError } from './config-error.ts';
 import { interpolate } from './interpolate.ts';
-import { readCheckins, readPipelines, readSheets } from './pipelines.ts';
+import { configWarnings, readCheckins, readPipelines, readSheets } from './pipelines.ts';
 import { createConvict, schemaKeys, sensitiveKeys } from './schema.ts';
 
 export const DEFAULT_CONFIG_PATH = 'config/monitoring_config.yaml';
@@ -87,10 +87,12 @@ export function resolveConfig(raw: unknown, options: { source: string; env?: Nod
   const base = settings.getProperties() as unknown as Omit<DatamonConfig, 'pipelines' | 'checkins' | 'source'>;
   base.google_sheets = { ...base.google_sheets, sheets: readSheets(freeForm.sheets, problems) };
   if (!base.email.user) base.email.user = base.email.sender;
+  // Links in cards and emails point where the dashboard really listens unless told otherwise.
+  if (valueAt(interpolated, 'dashboard.public_url') === undefined) base.dashboard.public_url = defaultPublicUrl(base.dashboard);
   const pipelines = readPipelines(freeForm.pipelines, base, problems, options.kinds);
   const checkins = readCheckins(freeForm.checkins, pipelines, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
-  return { ...base, source, pipelines, checkins };
+  return { ...base, source, pipelines, checkins, warnings: configWarnings(freeForm.pipelines.length > 0, checkins) };
 }
 
 interface FreeForm {
@@ -140,6 +142,12 @@ function rephraseConvict(line: string, document: Record<string, unknown>): strin
     return `${key}: ${problem}${value !== undefined && !problem.includes(value) ? `, got ${value}` : ''}`;
   }
   return line;
+}
+
+/** `http://<host>:<port>` of `dashboard.host`/`port` (`localhost` for an any-address host). */
+export function defaultPublicUrl(dashboard: { host: string; port: number }): string {
+  const host = ['0.0.0.0', '::', '', '127.0.0.1', '::1'].includes(dashboard.host) ? 'localhost' : dashboard.host.includes(':') ? `[${dashboard.host}]` : dashboard.host;
+  return `http://${host}:${dashboard.port}`;
 }
 
 function valueAt(document: Record<string, unknown>, key: string): unknown {

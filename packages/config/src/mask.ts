@@ -25,6 +25,7 @@ export function maskConfig(config: DatamonConfig): DatamonConfig {
     google_chat: { ...config.google_chat, webhook_url: maskUrl(config.google_chat.webhook_url) },
     email: { ...config.email, password: maskValue(config.email.password) },
     redis: { ...config.redis, url: maskUrl(config.redis.url) },
+    watchdog: { ...config.watchdog, ping_url: maskUrl(config.watchdog.ping_url) },
     dashboard: {
       ...config.dashboard,
       auth: {

@@ -1,7 +1,7 @@
 import { checkRegistry, type CheckRegistry } from '@datamon/checks/kinds';
 import { type CheckinDefinition, type DatamonConfig, type PipelineDefinition, isHHMM, isValidId } from '@datamon/core';
 import { cronProblem, dailyTimeOf } from './cron.ts';
-import { DEFAULT_ACTIONS, DEFAULT_CHECKINS, GENERIC_ACTION, defaultPipelineItems } from './defaults.ts';
+import { DEFAULT_ACTIONS, DEFAULT_CHECKINS, DEFAULT_PIPELINE_IDS, GENERIC_ACTION, defaultPipelineItems } from './defaults.ts';
 import { readFields } from './kind-fields.ts';
 
 /**
@@ -160,7 +160,7 @@ export function readPipelines(raw: unknown[], base: Base, problems: string[], ki
 }
 
 /**
- * README "Check-ins and the schedule"'s check-ins, changed or extended by `schedule.checkins.<id>`. A default check-in keeps
+ * The README's check-ins ("Check-ins and the schedule"), changed or extended by `schedule.checkins.<id>`. A default check-in keeps
  * only the default pipelines that exist (the Sheets ones need `google_sheets.sheets`); a list the
  * user wrote must name existing pipelines. `enabled: false` removes a check-in.
  */
@@ -202,5 +202,30 @@ export function readCheckins(raw: unknown, pipelines: PipelineDefinition[], prob
     }
     byId.set(id, { id, cron, label: read.string('label', existing?.label ?? id), pipelines: list, time: dailyTimeOf(cron) });
   }
+  // A check-in with nothing to check would send an empty "OK" card every day: a mistake, most
+  // often default check-ins left on after `pipelines:` replaced the default pipelines.
+  for (const checkin of byId.values()) {
+    if (checkin.pipelines.length > 0) continue;
+    const path = `schedule.checkins.${checkin.id}`;
+    const defaults = DEFAULT_CHECKINS.find((candidate) => candidate.id === checkin.id)?.pipelines;
+    const why = defaults ? `none of its default pipelines (${defaults.join(', ')}) is configured` : 'its pipelines list is empty';
+    problems.push(`${path}: has no pipelines (${why}): list the ones it reports with ${path}.pipelines, or turn it off with ${path}.enabled: false`);
+  }
   return [...byId.values()];
+}
+
+/**
+ * What is worth saying about a valid config (`datamon config check` prints it): settings that
+ * are allowed but often not what was meant.
+ */
+export function configWarnings(explicitPipelines: boolean, checkins: readonly CheckinDefinition[]): string[] {
+  const warnings: string[] = [];
+  if (explicitPipelines) {
+    const kept = DEFAULT_CHECKINS.filter((defaults) => checkins.some((checkin) => checkin.id === defaults.id)).map((checkin) => checkin.id);
+    warnings.push(
+      `pipelines: this list replaces the default pipelines (${DEFAULT_PIPELINE_IDS.join(', ')})` +
+        (kept.length > 0 ? `; the default check-ins ${kept.join(', ')} still run, with the pipelines of yours they list` : ''),
+    );
+  }
+  return warnings;
 }

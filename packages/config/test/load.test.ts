@@ -200,11 +200,36 @@ describe('when the config is wrong', () => {
 
   it('reports every problem at once, one line each', () => {
     const problems = problemsOf(file('databse: {}\nmonitoring:\n  timezone: Mars/Base\npipelines:\n  - {id: x, kind: nope}\n'));
-    assert.equal(problems.length, 3);
+    // The unknown key, the zone, the kind, and the three default check-ins left with nothing to report.
+    assert.equal(problems.length, 6, problems.join('\n'));
+  });
+
+  it('refuses a check-in with no pipelines, naming it and the fix', () => {
+    const problems = problemsOf(file('pipelines:\n  - {id: nightly, kind: file_arrival, pattern: x.csv, expected: "01:00", deadline: "02:00"}\nschedule:\n  checkins:\n    nightly_check: {cron: "0 3 * * *", pipelines: [nightly]}\n'));
+    assert.deepEqual(
+      problems.map((problem) => problem.replace(/^[^:]+: /, '')),
+      ['morning', 'first_shift', 'second_shift'].map(
+        (id) => `schedule.checkins.${id}: has no pipelines (none of its default pipelines (${
+          { morning: 'etl_calls, operators, call_volume', first_shift: 'morning_csv, first_calls, productivity_upload', second_shift: 'afternoon_csv, productivity_upload, inbound_sheet' }[id]
+        }) is configured): list the ones it reports with schedule.checkins.${id}.pipelines, or turn it off with schedule.checkins.${id}.enabled: false`,
+      ),
+    );
+    const fixed = file(
+      'pipelines:\n  - {id: nightly, kind: file_arrival, pattern: x.csv, expected: "01:00", deadline: "02:00"}\nschedule:\n  checkins:\n    morning: {enabled: false}\n    first_shift: {enabled: false}\n    second_shift: {pipelines: [nightly]}\n',
+    );
+    assert.deepEqual(loadConfig({ path: fixed, env: SECRETS }).checkins.map((checkin) => [checkin.id, checkin.pipelines]), [['second_shift', ['nightly']]]);
   });
 });
 
 describe('datamon config check', () => {
+  it('warns on stderr when pipelines: replaces the default pipelines', () => {
+    const path = file('pipelines:\n  - {id: nightly, kind: file_arrival, pattern: x.csv, expected: "01:00", deadline: "02:00"}\nschedule:\n  checkins:\n    morning: {enabled: false}\n    first_shift: {enabled: false}\n    second_shift: {pipelines: [nightly]}\n');
+    const run = runCli(['config', 'check', '--config', path], SECRETS);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /warning: pipelines: this list replaces the default pipelines \(etl_calls, first_calls, .*\); the default check-ins second_shift still run/);
+    assert.doesNotMatch(run.stdout, /warning:/);
+  });
+
   it('prints the effective config with every secret masked and exits 0', () => {
     const webhook = 'https://chat.googleapis.com/v1/spaces/AAA/messages?key=webhook-key-123&token=webhook-token-456';
     const path = file(

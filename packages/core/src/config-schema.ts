@@ -54,7 +54,7 @@ export const CONFIG_SCHEMA = {
   dashboard: {
     host: str('Address the API and dashboard listen on', '0.0.0.0'),
     port: { doc: 'Port of the API and dashboard', format: 'port', default: 5000 },
-    public_url: str('Dashboard URL used in cards and emails', 'http://localhost:5000'),
+    public_url: str('Dashboard URL used in cards and emails (default: http://localhost:<dashboard.port>)', 'http://localhost:5000'),
     refresh_seconds: { doc: 'Dashboard refresh interval', format: 'positive-int', default: 60 },
     auth: {
       username: str('Basic-auth user for writes and Bull Board', ''),
@@ -80,6 +80,9 @@ export const CONFIG_SCHEMA = {
     checkins: { doc: 'Check-ins to change or add: {cron, label, pipelines}', format: 'free-object', default: {} as Record<string, unknown> },
   },
   pipelines: { doc: 'An explicit list replaces the default pipelines', format: 'free-list', default: [] as unknown[] },
+  watchdog: {
+    ping_url: str("URL the scheduler GETs after every completed round: a dead-man's switch for an outside service (a secret)", '', true),
+  },
 };
 
 /** One sheet under `google_sheets.sheets`. */
@@ -111,6 +114,8 @@ export type DatamonConfig = Omit<FromSchema, 'schedule' | 'pipelines'> & {
   schedule: Omit<FromSchema['schedule'], 'checkins'>;
   /** The effective pipelines: the defaults of README "Default pipelines", or the file's explicit list. */
   pipelines: PipelineDefinition[];
-  /** The effective check-ins: README "Check-ins and the schedule"'s three, changed or extended by `schedule.checkins`. */
+  /** The effective check-ins: the README's three, changed or extended by `schedule.checkins`. */
   checkins: CheckinDefinition[];
+  /** Things worth saying about a valid file (`datamon config check` prints them). */
+  warnings?: string[];
 };

@@ -65,7 +65,8 @@ export const NOTIFICATION_CHANNELS = ['chat', 'email'] as const;
 export const NotificationChannelSchema = Type.Enum([...NOTIFICATION_CHANNELS]);
 export type NotificationChannel = Static<typeof NotificationChannelSchema>;
 
-export const NotificationKindSchema = Type.Enum(['checkin', 'critical', 'warning', 'escalation', 'resolved', 'daily_summary', 'test']);
+/** `monitor`: a card about datamon itself (it stopped checking, or is back). */
+export const NotificationKindSchema = Type.Enum(['checkin', 'critical', 'warning', 'escalation', 'resolved', 'daily_summary', 'test', 'monitor']);
 export type NotificationKind = Static<typeof NotificationKindSchema>;
 
 export const NotificationOutcomeSchema = Type.Enum(['sent', 'failed', 'skipped', 'retrying']);
@@ -80,6 +81,8 @@ export const NotificationRecordSchema = Type.Object({
   at: InstantSchema,
   incidentId: NullableStringSchema,
   pipelineId: NullableStringSchema,
+  /** The check-in a check-in card or email reported. */
+  checkinId: Type.Optional(NullableStringSchema),
   channel: NotificationChannelSchema,
   kind: NotificationKindSchema,
   outcome: NotificationOutcomeSchema,

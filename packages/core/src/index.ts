@@ -14,4 +14,5 @@ export * from './snapshot.ts';
 export * from './incident-rule.ts';
 export * from './uptime.ts';
 export * from './schedule.ts';
+export * from './watch.ts';
 export * from './map-bounded.ts';

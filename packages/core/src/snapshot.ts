@@ -1,7 +1,7 @@
 import type { CheckinDefinition, PipelineDefinition } from './pipeline.ts';
 import type { StoredResult } from './result.ts';
 import type { IncidentRecord } from './incident.ts';
-import { countStatuses, overallStatus } from './status.ts';
+import { countStatuses, overallOfSnapshot, type Status } from './status.ts';
 import type { CheckinRun, CheckinStatusView, PipelineStatusView, StatusSnapshot } from './views.ts';
 
 export interface SnapshotInput {
@@ -27,7 +27,7 @@ export function buildStatusSnapshot(input: SnapshotInput, now: Date): StatusSnap
       id: pipeline.id,
       name: pipeline.name,
       kind: pipeline.kind,
-      status: latest?.status ?? 'PENDING',
+      status: latest?.status ?? null,
       message: latest?.message ?? 'not checked yet',
       value: latest?.value ?? null,
       checkedAt: latest?.checkedAt ?? null,
@@ -36,6 +36,7 @@ export function buildStatusSnapshot(input: SnapshotInput, now: Date): StatusSnap
       acknowledged: incident?.acknowledged ?? false,
       silencedUntil: silencedUntil && Date.parse(silencedUntil) > now.getTime() ? silencedUntil : null,
       quickCheck: pipeline.quick_check,
+      action: latest && (latest.status === 'WARNING' || latest.status === 'CRITICAL') ? pipeline.action : null,
     };
   });
   const checkins: CheckinStatusView[] = input.checkins.map((checkin) => {
@@ -47,13 +48,16 @@ export function buildStatusSnapshot(input: SnapshotInput, now: Date): StatusSnap
       lastRunAt: run?.ranAt ?? null,
       status: run?.overall ?? null,
       late: run?.late ?? false,
+      manual: run?.manual ?? false,
+      requestedBy: run?.requestedBy ?? null,
     };
   });
   const statuses = pipelines.map((pipeline) => pipeline.status);
+  const checked = statuses.filter((status): status is Status => status !== null);
   return {
     generatedAt: now.toISOString(),
-    overall: overallStatus(statuses),
-    counts: countStatuses(statuses),
+    overall: overallOfSnapshot(statuses),
+    counts: { ...countStatuses(checked), UNCHECKED: statuses.length - checked.length },
     pipelines,
     checkins,
   };

@@ -57,3 +57,32 @@ export function countStatuses(statuses: Iterable<Status>): StatusCounts {
   for (const status of statuses) counts[status] += 1;
   return counts;
 }
+
+/** The monitor's verdict over all pipelines: a status, or CHECKING while some were never checked. */
+export type OverallStatus = Status | 'CHECKING';
+
+/**
+ * README "Watching the monitor": no verdict without a check. CRITICAL or WARNING as
+ * {@link overallStatus} says whatever else is true (bad news is news); otherwise, while any
+ * pipeline has never been checked (`null`), CHECKING rather than OK.
+ */
+export function overallOfSnapshot(statuses: Iterable<Status | null>): OverallStatus {
+  const checked: Status[] = [];
+  let unchecked = false;
+  for (const status of statuses) {
+    if (status === null) unchecked = true;
+    else checked.push(status);
+  }
+  const overall = overallStatus(checked);
+  return overall === 'OK' && unchecked ? 'CHECKING' : overall;
+}
+
+/**
+ * A check-in's status (README "Watching the monitor"): CRITICAL, else WARNING, else PENDING
+ * ("waiting") while any of its pipelines is PENDING, and OK only when every one is OK.
+ */
+export function checkinStatus(statuses: Iterable<Status>): Status {
+  const list = [...statuses];
+  const overall = overallStatus(list);
+  return overall === 'OK' && list.includes('PENDING') ? 'PENDING' : overall;
+}

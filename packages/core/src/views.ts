@@ -1,12 +1,14 @@
 import Type, { type Static } from 'typebox';
 import { InstantSchema, MeasuredValueSchema, NullableInstantSchema, NullableStatusSchema, NullableStringSchema, StatusSchema } from './result.ts';
+import { STATUSES } from './status.ts';
 
 /** One pipeline as `/api/status` shows it (README "HTTP API"). */
 export const PipelineStatusViewSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
   kind: Type.String(),
-  status: StatusSchema,
+  /** null: never checked yet ("not checked yet"): no verdict without a check. */
+  status: NullableStatusSchema,
   message: Type.String(),
   value: MeasuredValueSchema,
   checkedAt: NullableInstantSchema,
@@ -17,6 +19,8 @@ export const PipelineStatusViewSchema = Type.Object({
   acknowledged: Type.Boolean(),
   silencedUntil: NullableInstantSchema,
   quickCheck: Type.Boolean(),
+  /** What to do (the pipeline's `action`), while it is WARNING or CRITICAL; null otherwise. */
+  action: NullableStringSchema,
 });
 export type PipelineStatusView = Static<typeof PipelineStatusViewSchema>;
 
@@ -28,15 +32,22 @@ export const CheckinStatusViewSchema = Type.Object({
   lastRunAt: NullableInstantSchema,
   status: NullableStatusSchema,
   late: Type.Boolean(),
+  /** The last run was started by hand, and by whom. */
+  manual: Type.Boolean(),
+  requestedBy: NullableStringSchema,
 });
 export type CheckinStatusView = Static<typeof CheckinStatusViewSchema>;
 
-export const StatusCountsSchema = Type.Object({ OK: Type.Integer(), WARNING: Type.Integer(), CRITICAL: Type.Integer(), PENDING: Type.Integer() });
+/** Pipelines per status, and `UNCHECKED`: those never checked yet. */
+export const StatusCountsSchema = Type.Object({ OK: Type.Integer(), WARNING: Type.Integer(), CRITICAL: Type.Integer(), PENDING: Type.Integer(), UNCHECKED: Type.Integer() });
+
+/** The overall status: a status, or CHECKING while some pipeline was never checked. */
+export const OverallStatusSchema = Type.Enum([...STATUSES, 'CHECKING']);
 
 /** The status snapshot kept current in Redis and served as `/api/status` (README "HTTP API"). */
 export const StatusSnapshotSchema = Type.Object({
   generatedAt: InstantSchema,
-  overall: StatusSchema,
+  overall: OverallStatusSchema,
   counts: StatusCountsSchema,
   pipelines: Type.Array(PipelineStatusViewSchema),
   checkins: Type.Array(CheckinStatusViewSchema),

@@ -111,3 +111,6 @@ function openLogFile(settings: LoggerSettings): DestinationStream | null {
     return null;
   }
 }
+
+/** The logging a library part needs: a pino logger or Fastify's (which is pino) both fit. */
+export type LogSink = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;

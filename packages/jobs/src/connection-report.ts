@@ -1,4 +1,4 @@
-import type { Logger } from '@datamon/io';
+import type { LogSink } from '@datamon/io';
 import { redactUrl } from '@datamon/io';
 import { isRedisUnavailable } from '@datamon/store';
 import type { Redis } from 'ioredis';
@@ -19,7 +19,7 @@ export class ConnectionReport {
   private readonly recoverListeners: (() => void)[] = [];
 
   constructor(
-    private readonly logger: Logger,
+    private readonly logger: LogSink,
     private readonly redisUrl: string,
   ) {}
 

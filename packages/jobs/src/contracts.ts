@@ -52,10 +52,13 @@ export interface CheckinJobSummary {
 
 /** Jobs of the `checks` queue, run by the check workers. */
 export interface ChecksJobs {
-  /** Every pipeline but those with `quick_check: false`. */
-  'quick-check': Contract<{ scheduledFor: string }, QuickCheckSummary>;
+  /**
+   * Every pipeline but those with `quick_check: false`; with `all`, every pipeline (the first
+   * round after a start, so nothing stays unchecked until its check-in).
+   */
+  'quick-check': Contract<{ scheduledFor: string; all?: boolean }, QuickCheckSummary>;
   /** One share of a large quick check, so every check-worker process takes part in one round. */
-  'quick-check-part': Contract<{ scheduledFor: string; pipelineIds: string[] }, QuickCheckSummary>;
+  'quick-check-part': Contract<{ scheduledFor: string; pipelineIds: string[]; roundId?: string }, QuickCheckSummary>;
   /** One check-in's pipelines, then its card and email. `requestedBy`: who ran it by hand. */
   checkin: Contract<{ checkinId: string; scheduledFor: string; late: boolean; manual: boolean; requestedBy?: string | null }, CheckinJobSummary>;
   /** One pipeline now (API run-now); returns the result itself (`?wait=1`). */
@@ -81,6 +84,8 @@ export interface Delivery {
   kind: NotificationKind;
   incidentId: string | null;
   pipelineId: string | null;
+  /** The check-in a check-in card or email reports. */
+  checkinId?: string | null;
   payload: ChatPayload | EmailPayload;
 }
 

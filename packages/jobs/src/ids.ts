@@ -29,6 +29,8 @@ export const jobIds = {
   evaluate: (pipelineId: string, checkedAt: string) => `evaluate:${pipelineId}:${Date.parse(checkedAt)}`,
   /** One part of a fanned-out quick check, named after the quick-check job it came from. */
   quickCheckPart: (parentJobId: string, index: number, count: number) => `quick-check-part:${parentJobId.replaceAll(':', '.')}:${index + 1}-of-${count}`,
+  /** The round a scheduler runs as it starts (one per minute however many start). */
+  firstRound: (at: Date) => `quick-check:first:${compactInstant(new Date(Math.floor(at.getTime() / 60_000) * 60_000))}`,
   /** The delivery of one notification (one per notification id). */
   delivery: (notificationId: string) => `deliver|${notificationId.replaceAll(':', '|')}`,
 } as const;
@@ -50,6 +52,8 @@ export function checkinRunId(checkinId: string, scheduledFor: string): string {
 export const notificationIds = {
   /** A check-in run's card or email: one per run and channel. */
   checkin: (run: { checkinId: string; scheduledFor: string }, channel: NotificationChannel) => `checkin|${run.checkinId}|${compactInstant(run.scheduledFor)}|${channel}`,
+  /** A card about the monitor itself: it stopped checking (since when), or is back (when). */
+  monitor: (state: 'degraded' | 'ok', since: string) => `monitor|${state}|${compactInstant(since)}|chat`,
   /** The daily summary of one local date. */
   dailySummary: (date: string, channel: NotificationChannel) => `daily-summary|${date}|${channel}`,
 } as const;

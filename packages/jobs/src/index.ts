@@ -12,3 +12,4 @@ export * from './producers.ts';
 export * from './worker.ts';
 export * from './connection-report.ts';
 export * from './incidents.ts';
+export * from './monitor.ts';

@@ -68,8 +68,10 @@ describe('the check-in card and email', () => {
   it('says "all N OK" in the subject when nothing needs a look, and counts PENDING', () => {
     const ok = checkinRun({ overall: 'OK', results: checkinRun().results.map((r) => ({ ...r, status: 'OK' as const })) });
     assert.equal(checkinSubject(ok, config), '[datamon] First Shift Check 11:45: OK (all 3 OK)');
-    const pending = checkinRun({ overall: 'OK', results: [{ pipelineId: 'morning_csv', status: 'PENDING', message: 'expected at 11:31', value: null }] });
-    assert.equal(checkinSubject(pending, config), '[datamon] First Shift Check 11:45: OK (1 pending)');
+    const pending = checkinRun({ overall: 'PENDING', results: [{ pipelineId: 'morning_csv', status: 'PENDING', message: 'expected at 11:31', value: null }] });
+    assert.equal(checkinSubject(pending, config), '[datamon] First Shift Check 11:45: WAITING (1 waiting)');
+    const card = renderCheckinCard(pending, config);
+    assert.match(JSON.stringify(card.body), /"title":"⏳ First Shift Check 11:45: WAITING"/);
   });
   it('has a header with the overall status and a section per group of pipelines', () => {
     const card = cardOf(renderCheckinCard(checkinRun(), config));

@@ -17,6 +17,7 @@ import eventRoutes from './routes/events.ts';
 import healthRoutes from './routes/health.ts';
 import incidentRoutes from './routes/incidents.ts';
 import metricsRoutes from './routes/metrics.ts';
+import monitorRoutes from './routes/monitor.ts';
 import notificationRoutes from './routes/notifications.ts';
 import pipelineRoutes from './routes/pipelines.ts';
 import statusRoutes from './routes/status.ts';
@@ -92,7 +93,7 @@ async function datamonAppPlugin(fastify: FastifyInstance, options: AppOptions): 
   fastify.setErrorHandler(handleError);
   fastify.setNotFoundHandler(handleNotFound);
 
-  await fastify.register(redisPlugin, { config: options.config, redis: options.redis });
+  await fastify.register(redisPlugin, { config: options.config, redis: options.redis, now: fastify.now });
   await fastify.register(queuesPlugin, { config: options.config });
   await fastify.register(liveUpdatesPlugin, { config: options.config, heartbeatMs: options.liveHeartbeatMs });
   await fastify.register(authPlugin, {
@@ -115,6 +116,7 @@ async function datamonAppPlugin(fastify: FastifyInstance, options: AppOptions): 
     await instance.register(eventRoutes);
     await instance.register(healthRoutes);
     await instance.register(metricsRoutes);
+    await instance.register(monitorRoutes);
   });
 
   // Documents a browser renders: the dashboard, its files and Bull Board, under helmet.

@@ -59,7 +59,8 @@ export function handleError(error: FastifyError | HttpError | Error, request: Fa
     return sendError(reply, statusCode, fastifyError.message);
   }
   if (isRedisUnavailable(error)) {
-    request.log.error({ err: error, url: request.url }, 'Redis is not reachable');
+    // Said once per outage by the connection report, not once per request.
+    request.server.redisReport?.error('api', error);
     return sendError(reply, 503, 'Redis is not reachable; the API answers again as soon as it is (see /readyz)');
   }
   request.log.error({ err: error, method: request.method, url: request.url }, 'request failed');

@@ -47,6 +47,8 @@ export const historyEntrySchema = HistoryEntrySchema;
 /** `GET /api/pipelines/:id`: the pipeline as `/api/status` shows it, its latest result and open incident. */
 export const pipelineDetailSchema = Type.Object({
   ...PipelineStatusViewSchema.properties,
+  /** What to do when it fails: the pipeline's `action`, always. */
+  action: Type.String(),
   latest: Type.Union([StoredResultSchema, Type.Null()]),
   openIncident: Type.Union([IncidentRecordSchema, Type.Null()]),
 });
@@ -56,6 +58,8 @@ export type PipelineDetail = Static<typeof pipelineDetailSchema>;
 export const incidentListItemSchema = Type.Object({
   ...IncidentRecordSchema.properties,
   pipeline: Type.String(),
+  /** What to do: the pipeline's `action` (null once the pipeline left the config). */
+  action: Type.Union([Type.String(), Type.Null()]),
   notifications: Type.Array(NotificationRecordSchema),
 });
 export type IncidentListItem = Static<typeof incidentListItemSchema>;
@@ -64,6 +68,17 @@ export const historySchema = Type.Object({ id: Type.String(), hours: Type.Intege
 export const historyQuery = Type.Object({ hours: Type.Integer({ minimum: 1, maximum: 2160, default: 24 }) });
 
 export const jobIdSchema = Type.Object({ jobId: Type.String() });
+
+/** `GET /api/monitor`: core's watch report. */
+export const watchReportSchema = Type.Object({
+  healthy: Type.Boolean(),
+  since: Type.Union([InstantSchema, Type.Null()]),
+  problems: Type.Array(Type.Object({ kind: Type.Enum(['rounds', 'role', 'paused']), subject: Type.Union([Type.String(), Type.Null()]), since: InstantSchema, message: Type.String() })),
+  lastRoundAt: Type.Union([InstantSchema, Type.Null()]),
+  lastRoundAgeSeconds: Type.Number(),
+  roundIntervalSeconds: Type.Number(),
+  roles: Type.Array(Type.Object({ role: Type.String(), up: Type.Boolean(), lastSeen: Type.Union([InstantSchema, Type.Null()]) })),
+});
 
 /** `POST /api/pipelines/:id/run?wait=1`: the job and the result it stored. */
 export const runResultSchema = Type.Object({

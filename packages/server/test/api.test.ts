@@ -21,13 +21,13 @@ describe('GET /api/status before any worker wrote a snapshot', () => {
   });
   after(() => t.cleanup());
 
-  it('builds one: every pipeline PENDING, "not checked yet"', async () => {
+  it('builds one that is not OK: every pipeline "not checked yet", with no status of its own, and the overall CHECKING', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/api/status' });
     assert.equal(response.statusCode, 200);
     const snapshot = response.json<StatusSnapshot>();
-    assert.equal(snapshot.overall, 'OK');
-    assert.equal(snapshot.counts.PENDING, t.config.pipelines.length);
-    assert.ok(snapshot.pipelines.every((pipeline) => pipeline.status === 'PENDING' && pipeline.message === 'not checked yet'));
+    assert.equal(snapshot.overall, 'CHECKING');
+    assert.deepEqual(snapshot.counts, { OK: 0, WARNING: 0, CRITICAL: 0, PENDING: 0, UNCHECKED: t.config.pipelines.length });
+    assert.ok(snapshot.pipelines.every((pipeline) => pipeline.status === null && pipeline.message === 'not checked yet'));
     assert.equal(await t.store.snapshotJson(), response.body, 'and stores it for the next request');
   });
 });
@@ -49,13 +49,15 @@ describe('the read API over a seeded morning', () => {
     assert.equal(response.headers['cache-control'], 'no-store');
     const snapshot = response.json<StatusSnapshot>();
     assert.equal(snapshot.overall, 'CRITICAL');
-    assert.deepEqual(snapshot.counts, { OK: 2, WARNING: 1, CRITICAL: 1, PENDING: 2 });
+    assert.deepEqual(snapshot.counts, { OK: 2, WARNING: 1, CRITICAL: 1, PENDING: 1, UNCHECKED: 1 });
     const first = snapshot.pipelines.find((pipeline) => pipeline.id === 'first_calls');
     assert.deepEqual(
       Object.keys(first ?? {}).sort(),
-      ['acknowledged', 'checkedAt', 'id', 'incident', 'kind', 'message', 'name', 'quickCheck', 'silencedUntil', 'since', 'status', 'value'],
+      ['acknowledged', 'action', 'checkedAt', 'id', 'incident', 'kind', 'message', 'name', 'quickCheck', 'silencedUntil', 'since', 'status', 'value'],
     );
     assert.equal(first?.incident, incidentId);
+    assert.match(first?.action ?? '', /first-calls ETL step/, 'a failing pipeline says what to do');
+    assert.equal(snapshot.pipelines.find((pipeline) => pipeline.id === 'etl_calls')?.action, null);
     const morning = snapshot.checkins.find((checkin) => checkin.id === 'morning');
     assert.deepEqual([morning?.status, morning?.late, morning?.label], ['WARNING', true, 'Morning CC Data Check']);
   });
@@ -87,7 +89,8 @@ describe('the read API over a seeded morning', () => {
 
   it('GET /api/pipelines/:id for a pipeline never checked has no result and no incident', async () => {
     const body = (await t.app.inject({ method: 'GET', url: '/api/pipelines/afternoon_csv' })).json();
-    assert.deepEqual([body.status, body.message, body.latest, body.openIncident], ['PENDING', 'not checked yet', null, null]);
+    assert.deepEqual([body.status, body.message, body.latest, body.openIncident], [null, 'not checked yet', null, null]);
+    assert.match(body.action, /15:35 productivity export job/, 'what to do is there before it fails');
   });
 
   it('GET /api/pipelines/:id/history returns the window asked for, oldest first', async () => {

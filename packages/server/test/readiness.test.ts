@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Writable } from 'node:stream';
+import { createLogger } from '@datamon/io';
 import { buildApp } from '../src/index.ts';
 import { testConfig } from './helpers.ts';
 
@@ -38,5 +40,30 @@ describe('when Redis cannot be reached', () => {
     const started = Date.now();
     await app.close();
     assert.ok(Date.now() - started < 3_000, `close took ${Date.now() - started} ms`);
+  });
+
+  it('logs one line when Redis goes, without a stack, however many requests fail meanwhile', async () => {
+    const config = testConfig();
+    config.redis.url = 'redis://127.0.0.1:1';
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const app = await buildApp({ config, logger: createLogger({ role: 'api', level: 'debug', destination }) });
+    try {
+      for (let request = 0; request < 12; request += 1) {
+        assert.equal((await app.inject({ method: 'GET', url: '/api/status' })).statusCode, 503);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const unreachable = lines.filter((line) => /Redis is unreachable/.test(String(line.msg)));
+      assert.equal(unreachable.length, 1, JSON.stringify(lines.map((line) => line.msg)));
+      assert.equal(unreachable[0]?.level, 40, 'at warn level');
+      assert.deepEqual(lines.filter((line) => line.err !== undefined && (line.level as number) >= 40).map((line) => line.msg), [], 'no stack trace at warn or above');
+    } finally {
+      await app.close();
+    }
   });
 });

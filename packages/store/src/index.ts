@@ -7,4 +7,5 @@ export * from './notifications.ts';
 export * from './silences.ts';
 export * from './checkin-slots.ts';
 export * from './delivery-claims.ts';
+export * from './monitor.ts';
 export * from './store.ts';

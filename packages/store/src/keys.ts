@@ -50,6 +50,14 @@ export function redisKeys(prefix: string) {
     everything: `${p}:*`,
     /** SET NX lock: one process runs a late check-in. */
     lateLock: (checkinId: string, slot: string) => `${p}:late-lock:${checkinId}:${slot}`,
+    /** Hash `<role>|<instance>` -> JSON Heartbeat: each process says it is alive every 15 s. */
+    heartbeats: `${p}:monitor:heartbeats`,
+    /** String: when the last quick-check round completed (ISO). */
+    lastRound: `${p}:monitor:last-round`,
+    /** Hash of one split round: its part count and the parts done. */
+    round: (roundId: string) => `${p}:monitor:round:${roundId}`,
+    /** String: JSON MonitorNotice, what was last told about the monitor itself. */
+    monitorNotice: `${p}:monitor:notice`,
     /** String: the delivery job that claimed a notification for its merged Chat card. */
     deliveryClaim: (notificationId: string) => `${p}:delivery-claim:${notificationId}`,
   };

@@ -15,6 +15,8 @@ const SCRIPTS = {
   unlinkOpenIncident: { file: 'unlink-open-incident.lua', keys: 1 },
   claimCheckinSlot: { file: 'claim-checkin-slot.lua', keys: 2 },
   claimOnce: { file: 'claim-once.lua', keys: 1 },
+  roundPartDone: { file: 'round-part-done.lua', keys: 2 },
+  setIfLater: { file: 'set-if-later.lua', keys: 1 },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

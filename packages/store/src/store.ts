@@ -9,6 +9,7 @@ import { ResultRepository } from './results.ts';
 import { SilenceRepository } from './silences.ts';
 import { CheckinSlotRepository } from './checkin-slots.ts';
 import { DeliveryClaimRepository } from './delivery-claims.ts';
+import { MonitorRepository } from './monitor.ts';
 import { defineScripts, runScript } from './scripts.ts';
 
 /**
@@ -38,6 +39,7 @@ export class DatamonStore {
   readonly silences: SilenceRepository;
   readonly checkinSlots: CheckinSlotRepository;
   readonly deliveryClaims: DeliveryClaimRepository;
+  readonly monitor: MonitorRepository;
 
   constructor(
     readonly redis: Redis,
@@ -51,6 +53,7 @@ export class DatamonStore {
     this.silences = new SilenceRepository(redis, this.keys);
     this.checkinSlots = new CheckinSlotRepository(redis, this.keys);
     this.deliveryClaims = new DeliveryClaimRepository(redis, this.keys);
+    this.monitor = new MonitorRepository(redis, this.keys);
     defineScripts(redis);
   }
 

@@ -1,6 +1,6 @@
 import { coalesce, type NotificationChannel } from '@datamon/core';
 import { CHAT_LIMITER, createWorker, deliveryBackoff, type RuntimeSettings, runtimeSettings } from '@datamon/jobs';
-import { type AlertJobDeps, type DeliveryDeps, processAlertJob, processDelivery } from '@datamon/jobs/processors';
+import { type AlertJobDeps, type DeliveryDeps, processAlertJob, processDelivery, processMonitorWatch } from '@datamon/jobs/processors';
 import { closeNotifiers, createNotifiers, type Notifier, notifierRegistry } from '@datamon/notifiers';
 import type { Worker } from 'bullmq';
 import { type RoleDeps, type RoleHandle, RoleRuntime, type RoleStarter } from './role.ts';
@@ -17,6 +17,8 @@ export interface AlertWorkerDeps extends RoleDeps {
   notifiers?: Record<NotificationChannel, Notifier>;
   settings?: RuntimeSettings;
   workerName?: string;
+  /** How often it looks at the monitor itself (`DATAMON_WATCH_EVERY_MS`, default 15 s). */
+  watchEveryMs?: number;
 }
 
 export interface AlertWorkerHandle extends RoleHandle {
@@ -29,7 +31,7 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
   const { config, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const settings = deps.settings ?? runtimeSettings();
-  const runtime = new RoleRuntime(config, logger);
+  const runtime = new RoleRuntime(config, logger, 'alerts', now);
   const { store, queues } = runtime;
   const notifiers = deps.notifiers ?? createNotifiers(config, { logger });
   runtime.onClose('notifiers', () => closeNotifiers(notifiers));
@@ -68,6 +70,16 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
   for (const worker of Object.values(deliveryWorkers)) {
     worker.on('failed', (job, err) => logger.warn({ err, jobId: job?.id, attempt: job?.attemptsMade }, 'delivery failed'));
   }
+
+  // The monitor watching itself: a card when checking stops, one when it is back. Its own timer,
+  // not a scheduled job: a dead scheduler must not silence the alarm about a dead scheduler.
+  const startedAt = now();
+  const watch = () => {
+    if (runtime.report.unreachable) return;
+    processMonitorWatch({ config, store, queues, now, logger, startedAt }).catch((err: unknown) => logger.warn({ err }, 'could not look at the monitor itself'));
+  };
+  const watchTimer = setInterval(watch, deps.watchEveryMs ?? (Number(process.env.DATAMON_WATCH_EVERY_MS) || 15_000));
+  runtime.onClose('monitor watch', async () => clearInterval(watchTimer));
 
   // Closed last-registered-first: the alert worker stops enqueueing before deliveries stop.
   for (const [channel, worker] of Object.entries(deliveryWorkers)) runtime.onCloseWorker(`${channel} delivery worker`, worker, settings.shutdownGraceMs);

@@ -34,7 +34,7 @@ export const startCheckWorker: RoleStarter<CheckWorkerHandle, CheckWorkerDeps> =
   const { config, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const settings = deps.settings ?? runtimeSettings();
-  const runtime = new RoleRuntime(config, logger);
+  const runtime = new RoleRuntime(config, logger, 'checks', now);
   const { store, queues } = runtime;
   const runner = deps.runner ?? createCheckRunner(config, { logger });
   runtime.onClose('check runner', () => runner.close());

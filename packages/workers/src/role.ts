@@ -1,6 +1,6 @@
 import type { DatamonConfig } from '@datamon/core';
 import type { Logger } from '@datamon/io';
-import { ConnectionReport, createQueues, type DatamonQueues, sleep } from '@datamon/jobs';
+import { ConnectionReport, createQueues, type DatamonQueues, sleep, startHeartbeat } from '@datamon/jobs';
 import { closeRedis, createRedisConnection, DatamonStore } from '@datamon/store';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -28,8 +28,9 @@ export type RoleStarter<Handle extends RoleHandle = RoleHandle, Deps extends Rol
 
 /**
  * The plumbing a role shares: one Redis connection (its queues share it; workers duplicate it for
- * their blocking reads), one connection report, the store, the queues, and a stack of things to close,
- * closed last-opened-first so nothing is used after it has been closed.
+ * their blocking reads), one connection report, the store, the queues, the role's heartbeat (the
+ * watchman's "is it alive?"), and a stack of things to close, closed last-opened-first so nothing
+ * is used after it has been closed.
  */
 export class RoleRuntime {
   readonly redis: Redis;
@@ -42,6 +43,9 @@ export class RoleRuntime {
   constructor(
     readonly config: DatamonConfig,
     readonly logger: Logger,
+    /** The role's name in its heartbeat (`scheduler`, `checks`, `alerts`). */
+    readonly role: string,
+    now: () => Date = () => new Date(),
   ) {
     this.redis = createRedisConnection(config.redis.url);
     this.report = new ConnectionReport(logger, config.redis.url);
@@ -50,6 +54,7 @@ export class RoleRuntime {
     this.onClose('redis connection', () => closeRedis(this.redis));
     this.queues = createQueues(config, { connection: this.redis, report: this.report });
     this.onClose('queues', () => this.queues.close());
+    this.onClose('heartbeat', startHeartbeat(this.store, role, logger, now));
   }
 
   /** Registers something to close; what is registered last is closed first. */

@@ -1,6 +1,7 @@
 import { singleFlight } from '@datamon/core';
+import { createHttpClient, redactUrlsInText } from '@datamon/io';
 import { sleep } from '@datamon/jobs';
-import { desiredSchedules, type ReconcileReport, reconcileSchedules, type ScheduleDeps } from '@datamon/jobs/processors';
+import { desiredSchedules, enqueueFirstRound, type ReconcileReport, reconcileSchedules, type ScheduleDeps } from '@datamon/jobs/processors';
 import { type RoleDeps, type RoleHandle, RoleRuntime, type RoleStarter } from './role.ts';
 
 /**
@@ -22,6 +23,8 @@ export interface SchedulerHandle extends RoleHandle {
 export interface SchedulerDeps extends RoleDeps {
   /** How often the schedule and missed check-ins are looked at again (default 60 s). */
   recheckEveryMs?: number;
+  /** How often it looks for a newly completed round to tell `watchdog.ping_url` (default 15 s). */
+  watchdogEveryMs?: number;
 }
 
 /** Waits between attempts when a reconcile fails for a reason other than Redis being down. */
@@ -34,7 +37,7 @@ const RETRY_AFTER_MS = 5_000;
  */
 export const startScheduler: RoleStarter<SchedulerHandle, SchedulerDeps> = async (deps) => {
   const { config, logger } = deps;
-  const runtime = new RoleRuntime(config, logger);
+  const runtime = new RoleRuntime(config, logger, 'scheduler', deps.now);
   const scheduleDeps: ScheduleDeps = { config, store: runtime.store, queues: runtime.queues, now: deps.now ?? (() => new Date()), logger };
   const stop = new AbortController();
   const reconcile = singleFlight((options: { full?: boolean } = {}) => reconcileSchedules(scheduleDeps, options));
@@ -42,7 +45,11 @@ export const startScheduler: RoleStarter<SchedulerHandle, SchedulerDeps> = async
   async function firstReconcile(): Promise<ReconcileReport> {
     while (!stop.signal.aborted) {
       try {
-        return await reconcile({ full: true });
+        const report = await reconcile({ full: true });
+        // No verdict without a check: the first round runs as soon as a check worker is free.
+        const firstRound = await enqueueFirstRound(scheduleDeps);
+        logger.info({ jobId: firstRound }, 'first round of checks queued');
+        return report;
       } catch (err) {
         if (stop.signal.aborted) break;
         if (!runtime.report.unreachable) logger.error({ err }, 'could not set up the schedule; retrying');
@@ -63,6 +70,7 @@ export const startScheduler: RoleStarter<SchedulerHandle, SchedulerDeps> = async
     });
   };
   const timer = setInterval(recheck, deps.recheckEveryMs ?? 60_000);
+  const stopWatchdog = startWatchdogPings(runtime, deps.watchdogEveryMs ?? 15_000);
   // Redis back after an outage: it may have lost everything (no persistence), so look now.
   runtime.report.onRecover(() => void ready.then(recheck));
 
@@ -75,6 +83,7 @@ export const startScheduler: RoleStarter<SchedulerHandle, SchedulerDeps> = async
     async close() {
       stop.abort();
       clearInterval(timer);
+      stopWatchdog();
       // A reconcile in flight finishes first, briefly; with Redis down it cannot, and closing the
       // connection ends it.
       const running = reconcile.running;
@@ -84,3 +93,33 @@ export const startScheduler: RoleStarter<SchedulerHandle, SchedulerDeps> = async
     },
   };
 };
+
+/**
+ * `watchdog.ping_url` (README "Watching the monitor"): a GET after every completed quick-check
+ * round, so an outside service (healthchecks.io, Uptime Kuma, a second datamon's heartbeat
+ * pipeline) notices when datamon itself stops. The URL is a secret: it is never logged.
+ */
+function startWatchdogPings(runtime: RoleRuntime, everyMs: number): () => void {
+  const url = runtime.config.watchdog.ping_url;
+  if (!url) return () => undefined;
+  const http = createHttpClient({ timeoutMs: 10_000 });
+  let told: number | null = null;
+  let failing = false;
+  const look = async () => {
+    if (runtime.report.unreachable) return;
+    const last = await runtime.store.monitor.lastRound();
+    if (!last || (told !== null && last.getTime() <= told)) return;
+    try {
+      await http.get(url);
+      told = last.getTime();
+      if (failing) runtime.logger.info('watchdog ping delivered again');
+      failing = false;
+    } catch (err) {
+      if (!failing) runtime.logger.warn({ reason: redactUrlsInText((err as Error).message) }, 'watchdog ping failed; trying again');
+      failing = true;
+    }
+  };
+  const timer = setInterval(() => void look().catch(() => undefined), everyMs);
+  void look().catch(() => undefined);
+  return () => clearInterval(timer);
+}

@@ -34,7 +34,8 @@ export function testSetup(options: TestConfigOptions = {}) {
     redis: { url: options.redisUrl ?? TEST_REDIS_URL, prefix },
     monitoring: { csv_directory: folder, log_directory: '', timezone: options.timezone ?? 'Europe/London', history_days: options.historyDays ?? 90 },
     pipelines: ids.map((id) => ({ id, name: `Pipeline ${id}`, kind: 'file_arrival', pattern: `${id}_{YYYYMMDD}.csv`, expected: '00:00', deadline: '00:01' })),
-    schedule: { checkins: options.checkins ?? {} },
+    // The default check-ins list none of these pipelines: off, unless a test sets them.
+    schedule: { checkins: { morning: { enabled: false }, first_shift: { enabled: false }, second_shift: { enabled: false }, ...options.checkins } },
   };
   const config = resolveConfig(raw, { source: 'runtime test' });
   return {

@@ -21,6 +21,8 @@ export interface CheckReportLine {
   message: string;
   value: number | string | null;
   checkedAt: string;
+  /** What to do when it fails (the pipeline's `action`). */
+  action: string;
 }
 
 /** The document `datamon check --json` prints (README "Command line"). */
@@ -57,6 +59,7 @@ export function buildCheckReport(pipelines: readonly PipelineDefinition[], resul
       message: result.message,
       value: result.value,
       checkedAt: result.checkedAt,
+      action: pipeline.action,
     };
   });
   return { overall: overallStatus(lines.map((line) => line.status)), pipelines: lines };
@@ -71,19 +74,21 @@ function ansiColour(hex: string, text: string): string {
  * The human table: icon, status, pipeline id, message, then the overall line. Status words are
  * coloured (the dashboard's colours) only when `colour` is set, i.e. on a terminal.
  */
-export function renderCheckTable(report: CheckReport, options: { colour: boolean }): string {
+export function renderCheckTable(report: CheckReport, options: { colour: boolean; overall?: boolean }): string {
   const paint = (status: Status, text: string) => (options.colour ? ansiColour(STATUS_COLOUR[status], text) : text);
   const idWidth = Math.max('PIPELINE'.length, ...report.pipelines.map((line) => line.id.length));
   const statusWidth = 'CRITICAL'.length;
   const rows = [`   ${'STATUS'.padEnd(statusWidth)}  ${'PIPELINE'.padEnd(idWidth)}  MESSAGE`];
   for (const line of report.pipelines) {
     rows.push(`${STATUS_ICON[line.status]} ${paint(line.status, line.status.padEnd(statusWidth))}  ${line.id.padEnd(idWidth)}  ${line.message}`);
+    // What to do, where the person reading it looks: under each failing line.
+    if (line.status === 'WARNING' || line.status === 'CRITICAL') rows.push(`${' '.repeat(statusWidth + 5 + idWidth)}→ ${line.action}`);
   }
   const counts = countStatuses(report.pipelines.map((line) => line.status));
   const parts = (['CRITICAL', 'WARNING', 'OK', 'PENDING'] as const)
     .filter((status) => counts[status] > 0)
     .map((status) => `${counts[status]} ${status.toLowerCase()}`);
-  rows.push('', `overall: ${paint(report.overall, report.overall)} (${parts.join(', ') || 'no pipelines'})`);
+  if (options.overall !== false) rows.push('', `overall: ${paint(report.overall, report.overall)} (${parts.join(', ') || 'no pipelines'})`);
   return `${rows.join('\n')}\n`;
 }
 

@@ -23,6 +23,7 @@ import {
   sleep,
 } from '@datamon/jobs';
 import { notifierRegistry } from '@datamon/notifiers';
+import { checkinWord } from '@datamon/notifiers/render';
 import { closeRedis, createRedisConnection, DatamonStore } from '@datamon/store';
 import type { RoleHandle } from '@datamon/workers';
 import type { Redis } from 'ioredis';
@@ -170,9 +171,10 @@ function report(config: DatamonConfig, checkin: CheckinDefinition, run: CheckinR
       ? 'by the running workers'
       : `by this process, standing in for the ${standIns.map((role) => (role === 'checks' ? 'check worker' : 'alert worker')).join(' and ')} (none was running)`;
   const lines = [
-    `${run.label} (${checkin.id}), run by hand at ${formatLocalTime(run.ranAt, zone)} (${zone}): ${run.overall}`,
+    `${run.label} (${checkin.id}), run by hand at ${formatLocalTime(run.ranAt, zone)} (${zone}): ${checkinWord(run.overall)}`,
     '',
-    renderCheckTable(buildCheckReport(pipelines, results), { colour: false }).trimEnd(),
+    // The check-in's own status is in the first line (WAITING while a pipeline is pending).
+    renderCheckTable(buildCheckReport(pipelines, results), { colour: false, overall: false }).trimEnd(),
     '',
     ...outcomes.map(describeOutcome),
     `${count('sent')} sent, ${count('skipped')} skipped, ${failed} failed${count('retrying') > 0 ? `, ${count('retrying')} still retrying` : ''}.`,

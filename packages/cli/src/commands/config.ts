@@ -12,7 +12,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option(...CONFIG_OPTION)
     .action((_options: unknown, command: Command) => {
       const loaded = ctx.loadConfig(configPathOf(command));
-      const { source, ...effective } = maskConfig(loaded);
+      const { source, warnings = [], ...effective } = maskConfig(loaded);
+      for (const warning of warnings) ctx.err.write(`${source}: warning: ${warning}\n`);
       ctx.out.write(`# effective datamon config from ${source}: valid\n`);
       ctx.out.write(stringify(effective, { lineWidth: 0 }));
     });

@@ -97,8 +97,9 @@ function toEveryChannel(
   idOf: (channel: NotificationChannel) => string,
   kind: NotificationKind,
   render: Record<NotificationChannel, () => ChatPayload | EmailPayload>,
+  checkinId: string | null = null,
 ): Delivery[] {
-  return deps.channels.map((channel) => ({ notificationId: idOf(channel), channel, kind, incidentId: null, pipelineId: null, payload: render[channel]() }));
+  return deps.channels.map((channel) => ({ notificationId: idOf(channel), channel, kind, incidentId: null, pipelineId: null, checkinId, payload: render[channel]() }));
 }
 
 async function checkinReport(job: JobOf<AlertsJobs, 'checkin-report'>, deps: AlertJobDeps) {
@@ -107,7 +108,7 @@ async function checkinReport(job: JobOf<AlertsJobs, 'checkin-report'>, deps: Ale
   const deliveries = toEveryChannel(deps, (channel) => notificationIds.checkin(run, channel), 'checkin', {
     chat: () => renderCheckinCard(run, deps.config),
     email: () => renderCheckinEmail(run, deps.config),
-  });
+  }, run.checkinId);
   await enqueueDeliveries(deps.queues, deliveries);
   return { notificationIds: deliveries.map((delivery) => delivery.notificationId) };
 }

@@ -4,8 +4,8 @@ import {
   type CheckinRun,
   type CheckResult,
   type DatamonConfig,
+  checkinStatus,
   isTooLate,
-  overallStatus,
   type PipelineDefinition,
 } from '@datamon/core';
 import type { Logger } from '@datamon/io';
@@ -101,23 +101,27 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 async function quickCheck(job: JobOf<ChecksJobs, 'quick-check'>, deps: CheckJobDeps): Promise<QuickCheckSummary> {
   const now = await pinnedNow(job, deps);
   const scheduledFor = job.data.scheduledFor || now.toISOString();
-  const due = deps.config.pipelines.filter((pipeline) => pipeline.quick_check !== false);
+  const due = job.data.all ? deps.config.pipelines : deps.config.pipelines.filter((pipeline) => pipeline.quick_check !== false);
   if (due.length > deps.settings.quickCheckChunk) {
     const parts = chunk(
       due.map((pipeline) => pipeline.id),
       deps.settings.quickCheckChunk,
     );
+    const roundId = String(job.id);
+    // The round completes when its last part does (the watchman reads when rounds complete).
+    await deps.store.monitor.roundSplit(roundId, parts.length);
     await deps.queues.checks.addBulk(
       parts.map((pipelineIds, index) => ({
         name: 'quick-check-part' as const,
-        data: { scheduledFor, pipelineIds },
-        opts: { jobId: jobIds.quickCheckPart(String(job.id), index, parts.length) },
+        data: { scheduledFor, pipelineIds, roundId },
+        opts: { jobId: jobIds.quickCheckPart(roundId, index, parts.length) },
       })),
     );
     deps.logger.info({ jobId: job.id, pipelines: due.length, parts: parts.length }, 'quick check split into parts');
     return { scheduledFor, checked: 0, parts: parts.length, evaluations: 0 };
   }
   const { evaluations } = await checkAndStore(String(job.id), due, now, deps);
+  await deps.store.monitor.roundDone(deps.now());
   await deps.refreshSnapshot();
   deps.logger.info({ jobId: job.id, pipelines: due.length, evaluations }, 'quick check done');
   return { scheduledFor, checked: due.length, parts: 0, evaluations };
@@ -127,6 +131,7 @@ async function quickCheckPart(job: JobOf<ChecksJobs, 'quick-check-part'>, deps: 
   const now = await pinnedNow(job, deps);
   const list = pipelinesByIds(deps.config, job.data.pipelineIds, `quick-check part ${job.id}`);
   const { evaluations } = await checkAndStore(String(job.id), list, now, deps);
+  if (job.data.roundId) await deps.store.monitor.partDone(job.data.roundId, String(job.id), deps.now());
   await deps.refreshSnapshot();
   deps.logger.debug({ jobId: job.id, pipelines: list.length, evaluations }, 'quick check part done');
   return { scheduledFor: job.data.scheduledFor, checked: list.length, parts: 0, evaluations };
@@ -192,7 +197,7 @@ export function buildCheckinRun(
     late,
     manual,
     requestedBy: manual ? requestedBy : null,
-    overall: overallStatus(results.map((result) => result.status)),
+    overall: checkinStatus(results.map((result) => result.status)),
     results: results.map((result) => ({ pipelineId: result.pipelineId, status: result.status, message: result.message, value: result.value })),
   };
 }

@@ -61,6 +61,7 @@ export async function processDelivery(job: DeliverJob, deps: DeliveryDeps): Prom
           id: entry.notificationId,
           incidentId: entry.incidentId,
           pipelineId: entry.pipelineId,
+          ...(entry.checkinId ? { checkinId: entry.checkinId } : {}),
           channel: entry.channel,
           kind: entry.kind,
           attempts: attempt,

@@ -8,3 +8,4 @@ export * from './delivery.ts';
 export * from './chat-burst.ts';
 export * from './result-intake.ts';
 export * from './schedule.ts';
+export * from './monitor-watch.ts';

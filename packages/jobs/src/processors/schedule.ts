@@ -132,6 +132,18 @@ export async function enqueueMissedCheckins(deps: ScheduleDeps): Promise<Reconci
   return late;
 }
 
+/**
+ * The first round of a scheduler that starts (README "Watching the monitor": no verdict without
+ * a check): every pipeline, those checked at check-ins only too, as soon as a check worker is
+ * free. Ten schedulers starting in the same minute add it once.
+ */
+export async function enqueueFirstRound(deps: Pick<ScheduleDeps, 'queues' | 'now'>): Promise<string> {
+  const now = deps.now();
+  const jobId = jobIds.firstRound(now);
+  await deps.queues.checks.add('quick-check', { scheduledFor: now.toISOString(), all: true }, { jobId });
+  return jobId;
+}
+
 async function upsert(queues: ScheduleDeps['queues'], entry: ScheduleEntry, tz: string): Promise<void> {
   const repeat = { pattern: entry.pattern, tz };
   if (entry.queue === 'checks') await queues.checks.upsertScheduler(entry.id, repeat, entry.template);

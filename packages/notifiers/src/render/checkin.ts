@@ -11,7 +11,7 @@ import {
 import { chatCard, decoratedText, type CardSection } from './chat-card.ts';
 import { groupByKind, pipelineFacts, type RenderConfig } from './context.ts';
 import { renderEmailHtml, renderEmailText, textCell, cell, type EmailContent } from './email-html.ts';
-import { chatStatus, countsPhrase, emailStatus, formatValue, html } from './text.ts';
+import { chatStatus, checkinWord, countsPhrase, emailStatus, formatValue, html } from './text.ts';
 
 /** A check-in's card and email (README "Check-ins and the schedule", "Alerts"): sent at every check-in, whatever the statuses. */
 
@@ -36,7 +36,7 @@ function notes(run: CheckinRun, config: RenderConfig): string[] {
  */
 export function checkinSubject(run: CheckinRun, config: RenderConfig): string {
   const counts = countStatuses(run.results.map((result) => result.status));
-  return `[datamon] ${run.label} ${checkinTime(run, config)}: ${run.overall} (${countsPhrase(counts)})`;
+  return `[datamon] ${run.label} ${checkinTime(run, config)}: ${checkinWord(run.overall)} (${countsPhrase(counts)})`;
 }
 
 function groups(run: CheckinRun, config: RenderConfig): [string, { result: RunResult; name: string }[]][] {
@@ -70,7 +70,7 @@ export function renderCheckinCard(run: CheckinRun, config: RenderConfig): ChatPa
   }));
   return chatCard({
     cardId: `checkin-${run.id}`,
-    title: `${STATUS_ICON[run.overall]} ${run.label} ${checkinTime(run, config)}: ${run.overall}`,
+    title: `${STATUS_ICON[run.overall]} ${run.label} ${checkinTime(run, config)}: ${checkinWord(run.overall)}`,
     subtitle: [`${countsPhrase(counts)}`, localDate(new Date(run.scheduledFor), zone), ...notes(run, config)].join(' · '),
     sections,
     dashboardUrl: config.dashboard.public_url,
@@ -86,9 +86,9 @@ export function renderCheckinEmail(run: CheckinRun, config: RenderConfig): Email
   const zone = config.monitoring.timezone;
   const when = formatLocal(run.ranAt, zone);
   const content: EmailContent = {
-    heading: `${STATUS_ICON[run.overall]} ${run.label} ${checkinTime(run, config)}: ${run.overall}`,
+    heading: `${STATUS_ICON[run.overall]} ${run.label} ${checkinTime(run, config)}: ${checkinWord(run.overall)}`,
     paragraphs: [
-      cell(`Overall: ${emailStatus(run.overall)}. Checked at ${html(when)} (${html(zone)}).`, `Overall: ${run.overall}. Checked at ${when} (${zone}).`),
+      cell(`Overall: ${emailStatus(run.overall)}. Checked at ${html(when)} (${html(zone)}).`, `Overall: ${checkinWord(run.overall)}. Checked at ${when} (${zone}).`),
       ...notes(run, config).map((note) => textCell(`This check-in was ${note}.`)),
     ],
     tables: groups(run, config).map(([group, rows]) => ({

@@ -50,8 +50,16 @@ export function countsPhrase(counts: StatusCounts): string {
   const parts: string[] = [];
   if (counts.CRITICAL > 0) parts.push(`${counts.CRITICAL} critical`);
   if (counts.WARNING > 0) parts.push(`${counts.WARNING} warning`);
-  if (counts.PENDING > 0) parts.push(`${counts.PENDING} pending`);
+  if (counts.PENDING > 0) parts.push(`${counts.PENDING} waiting`);
   return parts.length > 0 ? parts.join(', ') : `all ${counts.OK} OK`;
+}
+
+/**
+ * A check-in's status word: PENDING is "WAITING" there (README "Watching the monitor"): a
+ * check-in with a pipeline still waiting for its event has not found everything OK.
+ */
+export function checkinWord(status: Status): string {
+  return status === 'PENDING' ? 'WAITING' : status;
 }
 
 /** "1 incident" / "2 incidents". */

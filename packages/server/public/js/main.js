@@ -4,7 +4,7 @@ import { ApiError, api } from './api.js';
 import { byId } from './dom.js';
 import { formatClock, useTimeZone } from './format.js';
 import { connectLive } from './live.js';
-import { renderBanner, renderCheckins, renderIncidents, renderNotifications, renderTiles, renderUpdated, setConnection, setRange, showProblem } from './render.js';
+import { renderBanner, renderCheckins, renderIncidents, renderNotifications, renderTiles, renderUpdated, renderWatch, setConnection, setRange, showProblem } from './render.js';
 import { coalesce } from './shared.js';
 import { state } from './state.js';
 
@@ -13,7 +13,7 @@ import { state } from './state.js';
  * the recent notifications. It re-reads /api/status every `refreshSeconds` and whenever the
  * server announces a new snapshot. Every value is written with textContent.
  *
- * @import { Incident, Meta, NotificationRecord, StatusSnapshot } from './state.js'
+ * @import { Incident, Meta, NotificationRecord, StatusSnapshot, WatchReport } from './state.js'
  */
 
 const NOTIFICATIONS_SHOWN = 15;
@@ -24,13 +24,20 @@ const actions = createActions(refresh);
 
 async function refreshOnce() {
   try {
-    const [snapshot, incidents, notifications] = /** @type {[StatusSnapshot, Incident[], NotificationRecord[]]} */ (
-      await Promise.all([api('GET', '/api/status'), api('GET', '/api/incidents?state=open'), api('GET', `/api/notifications?limit=${NOTIFICATIONS_SHOWN}`)])
+    const [snapshot, incidents, notifications, watch] = /** @type {[StatusSnapshot, Incident[], NotificationRecord[], WatchReport | null]} */ (
+      await Promise.all([
+        api('GET', '/api/status'),
+        api('GET', '/api/incidents?state=open'),
+        api('GET', `/api/notifications?limit=${NOTIFICATIONS_SHOWN}`),
+        // The watchman's verdict is news of its own: without it the page still shows the status.
+        api('GET', '/api/monitor').catch(() => null),
+      ])
     );
     const now = new Date();
     state.snapshot = snapshot;
     state.lastSuccess = now;
     showProblem(null);
+    renderWatch(watch);
     renderBanner(snapshot);
     renderUpdated();
     renderTiles(snapshot, now, actions);

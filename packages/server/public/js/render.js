@@ -1,7 +1,7 @@
 // @ts-check
 import { api } from './api.js';
 import { byId, el, find, setText } from './dom.js';
-import { STATUS_ICON, formatClock, formatDuration, formatSince, formatTime, formatValue, isToday } from './format.js';
+import { STATUS_ICON, formatClock, formatDuration, formatSince, formatTime, formatValue, fullDate, isToday } from './format.js';
 import { HistoryStrip } from './strip.js';
 import { state } from './state.js';
 
@@ -9,7 +9,7 @@ import { state } from './state.js';
  * Everything the page shows: the banner, a tile per pipeline, today's check-ins, open incidents
  * and the recent notifications. Every value is written with textContent (see dom.js).
  *
- * @import { CheckinView, History, Incident, NotificationRecord, PipelineView, StatusSnapshot } from './state.js'
+ * @import { CheckinView, History, Incident, NotificationRecord, PipelineView, StatusSnapshot, WatchReport } from './state.js'
  * @import { ConnectionMode } from './live.js'
  */
 
@@ -25,6 +25,7 @@ import { state } from './state.js';
  * @property {HTMLElement} since
  * @property {HTMLElement} checked
  * @property {HTMLElement} badges
+ * @property {HTMLElement} action what to do, shown while it fails
  * @property {HTMLElement} note
  * @property {HTMLButtonElement} run
  * @property {HTMLSelectElement} minutes
@@ -51,26 +52,67 @@ const HISTORY_RESYNC_MS = 10 * 60_000;
 
 // ---------------------------------------------------------------- banner
 
+/** The icon of a pipeline never checked: no verdict, so none of the statuses' icons. */
+export const UNCHECKED_ICON = '◌';
+
+/** @param {PipelineView['status'] | StatusSnapshot['overall']} status */
+function iconOf(status) {
+  return status === null || status === 'CHECKING' ? UNCHECKED_ICON : STATUS_ICON[status];
+}
+
 /** @param {StatusSnapshot} snapshot */
 export function renderBanner(snapshot) {
   const banner = byId('banner');
   banner.dataset.status = snapshot.overall;
-  setText(byId('banner-icon'), STATUS_ICON[snapshot.overall]);
+  setText(byId('banner-icon'), iconOf(snapshot.overall));
   const { counts } = snapshot;
   const total = snapshot.pipelines.length;
   const title =
-    snapshot.overall === 'OK'
-      ? counts.PENDING > 0
-        ? `All clear · ${counts.PENDING} waiting`
-        : `All ${total} pipelines OK`
-      : snapshot.overall === 'CRITICAL'
-        ? `CRITICAL · ${plural(counts.CRITICAL, 'pipeline')} failing`
-        : `WARNING · ${plural(counts.WARNING, 'pipeline')} need${counts.WARNING === 1 ? 's' : ''} a look`;
+    snapshot.overall === 'CHECKING'
+      ? `Checking… · ${counts.UNCHECKED} not checked yet`
+      : snapshot.overall === 'OK'
+        ? counts.PENDING > 0
+          ? `All clear · ${counts.PENDING} waiting`
+          : `All ${total} pipelines OK`
+        : snapshot.overall === 'CRITICAL'
+          ? `CRITICAL · ${plural(counts.CRITICAL, 'pipeline')} failing`
+          : `WARNING · ${plural(counts.WARNING, 'pipeline')} need${counts.WARNING === 1 ? 's' : ''} a look`;
   setText(byId('banner-title'), title);
   const parts = [];
   for (const status of /** @type {const} */ (['CRITICAL', 'WARNING', 'OK', 'PENDING'])) if (counts[status] > 0) parts.push(`${counts[status]} ${status.toLowerCase()}`);
+  if (counts.UNCHECKED > 0) parts.push(`${counts.UNCHECKED} not checked yet`);
   setText(byId('banner-detail'), parts.join(' · '));
-  document.title = `${STATUS_ICON[snapshot.overall]} ${snapshot.overall} · datamon`;
+  document.title = `${iconOf(snapshot.overall)} ${snapshot.overall} · datamon`;
+}
+
+/** The roles as people name them, for the "not checking" banner. */
+const ROLE_LABEL = /** @type {Readonly<Record<string, string>>} */ ({ scheduler: 'scheduler', checks: 'check workers', alerts: 'alert worker' });
+
+/**
+ * The watchman's banner: red, above everything, while the monitor is not checking (dead
+ * workers, a gone scheduler, a paused queue). A quiet page must never pass for a healthy one.
+ * @param {WatchReport | null} report null: unknown (the API could not say)
+ */
+export function renderWatch(report) {
+  const watch = byId('watch');
+  const down = report && !report.healthy;
+  watch.hidden = !down;
+  if (!report || !down) {
+    if (report) setConnectionChecking(true);
+    return;
+  }
+  setConnectionChecking(false);
+  const missing = report.roles.filter((role) => !role.up).map((role) => ROLE_LABEL[role.role] ?? role.role);
+  const paused = report.problems.filter((problem) => problem.kind === 'paused').map((problem) => `${problem.subject} queue paused`);
+  const guess = [...(missing.length > 0 ? [`${missing.join(' / ')} down?`] : []), ...paused].join(' · ') || 'no quick-check round is completing';
+  setText(byId('watch-title'), `Monitor not checking since ${formatTime(report.since)}: ${guess}`);
+  byId('watch-title').title = fullDate(report.since);
+  setText(byId('watch-detail'), report.problems.map((problem) => `${problem.message} (since ${formatTime(problem.since)})`).join(' · '));
+}
+
+/** @param {boolean} checking */
+function setConnectionChecking(checking) {
+  byId('connection').classList.toggle('stale', !checking);
 }
 
 /** @param {number} count @param {string} word */
@@ -123,6 +165,7 @@ function createTile(pipeline, actions) {
     since: part('.fact-since'),
     checked: part('.fact-checked'),
     badges: part('.badges'),
+    action: part('.tile-action'),
     note: part('.tile-note'),
     run: /** @type {HTMLButtonElement} */ (part('.run')),
     minutes: /** @type {HTMLSelectElement} */ (part('.silence-minutes')),
@@ -145,14 +188,18 @@ function createTile(pipeline, actions) {
  */
 function updateTile(tile, pipeline, now) {
   tile.view = pipeline;
-  tile.root.dataset.status = pipeline.status;
-  setText(tile.icon, STATUS_ICON[pipeline.status]);
+  tile.root.dataset.status = pipeline.status ?? 'UNCHECKED';
+  setText(tile.icon, iconOf(pipeline.status));
   setText(tile.name, pipeline.name);
-  setText(tile.pill, pipeline.status);
+  setText(tile.pill, pipeline.status ?? 'NOT CHECKED');
   setText(tile.message, pipeline.message);
   setText(tile.value, formatValue(pipeline.value));
   setText(tile.since, formatSince(pipeline.since, now));
+  tile.since.title = fullDate(pipeline.since);
   setText(tile.checked, pipeline.checkedAt ? formatTime(pipeline.checkedAt, now) : 'not yet');
+  tile.checked.title = fullDate(pipeline.checkedAt);
+  tile.action.hidden = !pipeline.action;
+  setText(tile.action, pipeline.action ? `What to do: ${pipeline.action}` : '');
 
   const badges = [];
   if (pipeline.silencedUntil) badges.push(el('span', { className: 'badge silenced', text: `🔕 silenced until ${formatTime(pipeline.silencedUntil, now)}` }));
@@ -214,7 +261,7 @@ async function refreshHistory(tile, now, force = false) {
   if (!due) {
     const results = tile.strip.results;
     const last = results[results.length - 1];
-    if (pipeline.checkedAt && (!last || Date.parse(pipeline.checkedAt) > Date.parse(last.checkedAt))) {
+    if (pipeline.status && pipeline.checkedAt && (!last || Date.parse(pipeline.checkedAt) > Date.parse(last.checkedAt))) {
       results.push({ status: pipeline.status, value: pipeline.value, message: pipeline.message, checkedAt: pipeline.checkedAt });
     }
     tile.strip.update(results, history.hours, now);
@@ -255,6 +302,7 @@ export function renderCheckins(checkins, now, actions) {
     const ranToday = isToday(checkin.lastRunAt, now);
     const status = ranToday && checkin.status ? checkin.status : 'PENDING';
     const detail = ranToday ? `ran ${formatTime(checkin.lastRunAt, now)}` : checkin.lastRunAt ? `not yet today · last ran ${formatTime(checkin.lastRunAt, now)}` : 'not run yet';
+    const word = status === 'PENDING' ? 'WAITING' : status;
     const button = el('button', { className: 'button small ghost writer', text: 'Run now', attrs: { type: 'button' } });
     button.addEventListener('click', () => actions.runCheckin(checkin, button));
     return el('li', { status, attrs: { 'data-checkin': checkin.id } }, [
@@ -263,9 +311,10 @@ export function renderCheckins(checkins, now, actions) {
       el('div', { className: 'row-main' }, [
         el('strong', { text: checkin.label }),
         el('div', { className: 'row-line' }, [
-          ranToday ? el('span', { className: 'status-word', text: status }) : null,
-          el('span', { text: detail }),
+          ranToday ? el('span', { className: 'status-word', text: word }) : null,
+          el('span', { text: detail, title: fullDate(checkin.lastRunAt) }),
           ranToday && checkin.late ? el('span', { className: 'badge late', text: 'late', title: 'ran after its time because nothing was running then' }) : null,
+          checkin.manual ? el('span', { className: 'badge manual', text: 'run by hand', title: checkin.requestedBy ? `by ${checkin.requestedBy}` : 'started by a person, not the schedule' }) : null,
         ]),
       ]),
       button,
@@ -297,6 +346,7 @@ export function renderIncidents(incidents, now, actions) {
         ' ',
         el('span', { className: 'status-word', text: incident.status }),
         el('small', { text: incident.message }),
+        incident.action ? el('small', { className: 'row-action', text: `What to do: ${incident.action}` }) : null,
         el('small', { text: [opened, ack, incident.escalations ? `${plural(incident.escalations, 'escalation')} sent` : null, incident.held ? `messages held (${incident.held})` : null].filter(Boolean).join(' · ') }),
       ]),
       button,
@@ -316,7 +366,18 @@ const KIND_LABEL = {
   resolved: 'resolved',
   daily_summary: 'daily summary',
   test: 'test message',
+  monitor: 'monitor itself',
 };
+
+/**
+ * What a notification was about: its pipeline, or the check-in it reported.
+ * @param {NotificationRecord} notification
+ */
+function subjectOf(notification) {
+  if (notification.pipelineId) return ` · ${pipelineName(notification.pipelineId)}`;
+  if (notification.checkinId) return ` · ${state.snapshot?.checkins.find((checkin) => checkin.id === notification.checkinId)?.label ?? notification.checkinId}`;
+  return '';
+}
 
 /**
  * @param {NotificationRecord[]} notifications newest first
@@ -325,10 +386,10 @@ const KIND_LABEL = {
 export function renderNotifications(notifications, now) {
   const items = notifications.map((notification) =>
     el('li', {}, [
-      el('span', { className: 'row-time', text: formatTime(notification.at, now) }),
+      el('span', { className: 'row-time', text: formatTime(notification.at, now), title: fullDate(notification.at) }),
       el('span', { className: 'row-icon', text: CHANNEL_ICON[notification.channel] ?? '•', title: notification.channel }),
       el('div', { className: 'row-main' }, [
-        el('span', { text: `${KIND_LABEL[notification.kind] ?? notification.kind}${notification.pipelineId ? ` · ${pipelineName(notification.pipelineId)}` : ''}` }),
+        el('span', { text: `${KIND_LABEL[notification.kind] ?? notification.kind}${subjectOf(notification)}` }),
         notification.error ? el('small', { text: notification.error }) : null,
       ]),
       el('span', { className: `outcome outcome-${notification.outcome}`, text: notification.outcome }),

@@ -28,7 +28,7 @@
  * @property {string} id
  * @property {string} name
  * @property {string} kind
- * @property {Status} status
+ * @property {Status | null} status null: never checked yet (no verdict without a check)
  * @property {string} message
  * @property {MeasuredValue} value
  * @property {string | null} checkedAt
@@ -37,6 +37,7 @@
  * @property {boolean} acknowledged
  * @property {string | null} silencedUntil
  * @property {boolean} quickCheck
+ * @property {string | null} action what to do, while it is WARNING or CRITICAL
  */
 
 /**
@@ -48,14 +49,16 @@
  * @property {string | null} lastRunAt
  * @property {Status | null} status
  * @property {boolean} late
+ * @property {boolean} manual the last run was started by hand
+ * @property {string | null} requestedBy by whom
  */
 
 /**
  * `GET /api/status`.
  * @typedef {object} StatusSnapshot
  * @property {string} generatedAt
- * @property {Status} overall
- * @property {Record<Status, number>} counts
+ * @property {Status | 'CHECKING'} overall CHECKING while a pipeline was never checked
+ * @property {Record<Status | 'UNCHECKED', number>} counts
  * @property {PipelineView[]} pipelines
  * @property {CheckinView[]} checkins
  */
@@ -74,6 +77,7 @@
  * @property {string | null} acknowledgedBy
  * @property {number} escalations
  * @property {'silence' | 'flapping' | null} held why a message that is due is being held
+ * @property {string | null} action what to do
  */
 
 /**
@@ -82,6 +86,7 @@
  * @property {string} id
  * @property {string} at
  * @property {string | null} pipelineId
+ * @property {string | null} [checkinId] the check-in a check-in message reported
  * @property {'chat' | 'email'} channel
  * @property {string} kind
  * @property {'sent' | 'failed' | 'skipped' | 'retrying'} outcome
@@ -105,6 +110,16 @@
 /**
  * `POST /api/pipelines/:id/run?wait=1`.
  * @typedef {{ jobId: string, result: CheckedResult }} RunAnswer
+ */
+
+/**
+ * `GET /api/monitor`: is the monitor itself still checking?
+ * @typedef {object} WatchReport
+ * @property {boolean} healthy
+ * @property {string | null} since when checking stopped
+ * @property {{ kind: 'rounds' | 'role' | 'paused', subject: string | null, since: string, message: string }[]} problems
+ * @property {string | null} lastRoundAt
+ * @property {{ role: string, up: boolean, lastSeen: string | null }[]} roles
  */
 
 /**

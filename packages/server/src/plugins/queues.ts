@@ -28,8 +28,8 @@ const EVENTS_READY_MS = 5_000;
  */
 async function queuesPlugin(fastify: FastifyInstance, options: { config: DatamonConfig }): Promise<void> {
   const { config } = options;
-  const producers = createQueues(config, { connection: fastify.redis });
-  for (const queue of producers.all.values()) queue.on('error', (err) => fastify.log.warn({ err, queue: queue.name }, 'queue error'));
+  // Queue errors go to the connection report: Redis away is one line, not one per queue and attempt.
+  const producers = createQueues(config, { connection: fastify.redis, report: fastify.redisReport });
 
   let events: Promise<QueueEvents> | null = null;
 
@@ -41,8 +41,7 @@ async function queuesPlugin(fastify: FastifyInstance, options: { config: Datamon
     all: producers.all,
     checkEvents() {
       events ??= (async () => {
-        const queueEvents = createQueueEvents(config, 'checks');
-        queueEvents.on('error', (err) => fastify.log.warn({ err }, 'queue events error'));
+        const queueEvents = createQueueEvents(config, 'checks', { report: fastify.redisReport });
         let timer: NodeJS.Timeout | undefined;
         try {
           // With Redis away this would wait forever: the request gets a 503 instead.

@@ -1,4 +1,5 @@
 import type { DatamonConfig } from '@datamon/core';
+import { ConnectionReport, startHeartbeat } from '@datamon/jobs';
 import { closeRedis, createRedisConnection, DatamonStore } from '@datamon/store';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -9,6 +10,10 @@ declare module 'fastify' {
     /** The API's command connection (also the BullMQ producers' connection). */
     redis: Redis;
     store: DatamonStore;
+    /** Says once that Redis is unreachable and once that it is back, like every role. */
+    redisReport: ConnectionReport;
+    /** When this API process started (the watchman counts a role never heard of from here). */
+    startedAt: Date;
   }
 }
 
@@ -16,24 +21,47 @@ export interface RedisPluginOptions {
   config: DatamonConfig;
   /** A connection to use instead of opening one; its owner closes it. */
   redis?: Redis | undefined;
+  /** The clock (tests pin it). */
+  now: () => Date;
 }
 
 /**
- * Redis and the store. The API's own connection fails a command after a couple of retries
- * instead of queueing it forever (the workers' setting): a request while Redis is down should
- * answer 503 in about a second, not hang until the client gives up.
+ * Redis and the store. The API's own connection does not queue commands while Redis is away (the
+ * workers do): a request then fails at once and answers 503, instead of waiting out reconnection
+ * attempts; BullMQ recommends the same for producers. Start-up waits briefly for the connection,
+ * so the first requests find it ready.
  */
 async function redisPlugin(fastify: FastifyInstance, options: RedisPluginOptions): Promise<void> {
   const owned = !options.redis;
-  const redis = options.redis ?? createRedisConnection(options.config.redis.url, { maxRetriesPerRequest: 2, connectionName: 'datamon-api' });
-  if (owned) {
-    // Without a listener ioredis prints every reconnect failure as an unhandled error event.
-    redis.on('error', (err) => fastify.log.warn({ err }, 'Redis connection error'));
-  }
+  const redis = options.redis ?? createRedisConnection(options.config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'datamon-api' });
+  const report = new ConnectionReport(fastify.log, options.config.redis.url);
+  // One line when Redis goes, one when it is back: never a stack trace per reconnect attempt.
+  if (owned) report.watch(redis);
+  const store = new DatamonStore(redis, { prefix: options.config.redis.prefix, historyDays: options.config.monitoring.history_days });
   fastify.decorate('redis', redis);
-  fastify.decorate('store', new DatamonStore(redis, { prefix: options.config.redis.prefix, historyDays: options.config.monitoring.history_days }));
+  fastify.decorate('store', store);
+  fastify.decorate('redisReport', report);
+  fastify.decorate('startedAt', options.now());
+  if (owned && redis.status !== 'ready') await readyWithin(redis, READY_WAIT_MS);
+  const stopHeartbeat = owned ? startHeartbeat(store, 'api', fastify.log, options.now) : async () => undefined;
   fastify.addHook('onClose', async () => {
+    await stopHeartbeat();
     if (owned) await closeRedis(redis);
+  });
+}
+
+/** How long start-up waits for Redis (with it down the API starts anyway, and answers 503). */
+const READY_WAIT_MS = 2_000;
+
+function readyWithin(redis: Redis, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    redis.once('ready', done);
   });
 }
 

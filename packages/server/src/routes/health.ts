@@ -1,14 +1,17 @@
 import { maskUrl } from '@datamon/config';
+import { readMonitorHealth } from '@datamon/jobs';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.ts';
 import { errorResponses } from '../schemas.ts';
+import { monitorDeps } from './monitor.ts';
 
 const PING_TIMEOUT_MS = 1_000;
 
 /**
- * `GET /healthz` (the process answers) and `GET /readyz` (Redis answers PING). A warehouse that
- * is down is a CRITICAL check result on the dashboard, not an unready monitor: readiness looks
- * at Redis only, without which the API has nothing to serve.
+ * `GET /healthz` (the process answers) and `GET /readyz`: Redis answers PING and the monitor is
+ * still checking (README "Watching the monitor": dead workers or a gone scheduler make it
+ * unready, with the reason). A warehouse that is down is a CRITICAL check result on the
+ * dashboard, not an unready monitor.
  */
 export default async function healthRoutes(fastify: FastifyInstance): Promise<void> {
   const okSchema = { response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, ...errorResponses } };
@@ -31,6 +34,8 @@ export default async function healthRoutes(fastify: FastifyInstance): Promise<vo
     } finally {
       clearTimeout(timer);
     }
+    const watch = await readMonitorHealth(monitorDeps(fastify), fastify.now());
+    if (!watch.healthy) throw new HttpError(503, `the monitor is not checking: ${watch.problems.map((problem) => `${problem.message} (since ${problem.since})`).join('; ')}`);
     return { status: 'ready' };
   });
 }

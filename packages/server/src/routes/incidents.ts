@@ -6,8 +6,8 @@ import { conflict, notFound } from '../errors.ts';
 import { errorResponses, incidentIdParams, type IncidentListItem, incidentListItemSchema, incidentRecordSchema, incidentsQuery } from '../schemas.ts';
 
 /** The incident as `/api/incidents` lists it (README "HTTP API"): every field, `pipeline` (its id) and its notifications. */
-function incidentView(incident: IncidentRecord, notifications: NotificationRecord[]): IncidentListItem {
-  return { ...incident, pipeline: incident.pipelineId, notifications };
+function incidentView(incident: IncidentRecord, notifications: NotificationRecord[], action: string | null): IncidentListItem {
+  return { ...incident, pipeline: incident.pipelineId, action, notifications };
 }
 
 /** `GET /api/incidents` and `POST /api/incidents/:id/ack` (README "HTTP API"). */
@@ -23,7 +23,8 @@ export default async function incidentRoutes(fastify: FastifyInstance): Promise<
     async (request) => {
       const incidents = await store.incidents.list({ state: request.query.state, limit: request.query.limit });
       const notifications = await Promise.all(incidents.map((incident) => store.notifications.forIncident(incident.id)));
-      return incidents.map((incident, index) => incidentView(incident, notifications[index] ?? []));
+      const actions = new Map(config.pipelines.map((pipeline) => [pipeline.id, pipeline.action]));
+      return incidents.map((incident, index) => incidentView(incident, notifications[index] ?? [], actions.get(incident.pipelineId) ?? null));
     },
   );
 

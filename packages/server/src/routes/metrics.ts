@@ -1,4 +1,6 @@
-import { NOTIFICATION_CHANNELS, STATUSES, type StatusSnapshot } from '@datamon/core';
+import { NOTIFICATION_CHANNELS, STATUSES, type StatusSnapshot, WATCHED_ROLES } from '@datamon/core';
+import { readMonitorHealth } from '@datamon/jobs';
+import { monitorDeps } from './monitor.ts';
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Registry } from 'prom-client';
 
@@ -19,7 +21,11 @@ export default async function metricsRoutes(fastify: FastifyInstance): Promise<v
     labelNames: ['pipeline', 'status'],
     registers: [registry],
   });
-  const overall = new Gauge({ name: 'datamon_overall_status', help: 'Overall status: 1 for the current one', labelNames: ['status'], registers: [registry] });
+  const overall = new Gauge({ name: 'datamon_overall_status', help: 'Overall status: 1 for the current one (CHECKING while a pipeline was never checked)', labelNames: ['status'], registers: [registry] });
+  const checked = new Gauge({ name: 'datamon_pipeline_checked', help: '1 once the pipeline has a result, 0 while it was never checked', labelNames: ['pipeline'], registers: [registry] });
+  const roundAge = new Gauge({ name: 'datamon_last_round_age_seconds', help: 'Seconds since the last completed quick-check round (since the API started, when none did)', registers: [registry] });
+  const roleUp = new Gauge({ name: 'datamon_role_up', help: '1 while some process of the role has reported in the last minute', labelNames: ['role'], registers: [registry] });
+  const checking = new Gauge({ name: 'datamon_monitor_checking', help: '1 while the monitor is checking (rounds completing, every role reporting, no queue paused)', registers: [registry] });
   const duration = new Gauge({
     name: 'datamon_pipeline_last_check_duration_seconds',
     help: 'How long the latest check of each pipeline took',
@@ -48,22 +54,28 @@ export default async function metricsRoutes(fastify: FastifyInstance): Promise<v
   const liveClients = new Gauge({ name: 'datamon_dashboard_live_clients', help: 'Open live-update streams on this API process', registers: [registry] });
 
   async function collect(): Promise<void> {
-    const [snapshotJson, latest, tally, counts] = await Promise.all([
+    const [snapshotJson, latest, tally, watch, counts] = await Promise.all([
       store.snapshotJson(),
       store.results.allLatest(),
       store.notifications.tally(),
+      readMonitorHealth(monitorDeps(fastify), fastify.now()),
       Promise.all([...fastify.queues.all].map(async ([name, queue]) => [name, await queue.getJobCounts(...JOB_STATES)] as const)),
     ]);
     const snapshot = snapshotJson ? (JSON.parse(snapshotJson) as StatusSnapshot) : null;
 
     pipelineStatus.reset();
     openIncident.reset();
+    checked.reset();
     for (const pipeline of snapshot?.pipelines ?? []) {
       for (const status of STATUSES) pipelineStatus.set({ pipeline: pipeline.id, status }, pipeline.status === status ? 1 : 0);
+      checked.set({ pipeline: pipeline.id }, pipeline.status === null ? 0 : 1);
       openIncident.set({ pipeline: pipeline.id }, pipeline.incident ? (pipeline.acknowledged ? 2 : 1) : 0);
     }
     overall.reset();
-    if (snapshot) for (const status of STATUSES) overall.set({ status }, snapshot.overall === status ? 1 : 0);
+    if (snapshot) for (const status of [...STATUSES, 'CHECKING'] as const) overall.set({ status }, snapshot.overall === status ? 1 : 0);
+    roundAge.set(watch.lastRoundAgeSeconds);
+    for (const role of WATCHED_ROLES) roleUp.set({ role }, watch.roles.find((entry) => entry.role === role)?.up ? 1 : 0);
+    checking.set(watch.healthy ? 1 : 0);
 
     duration.reset();
     checkedAt.reset();

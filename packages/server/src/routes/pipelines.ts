@@ -67,7 +67,7 @@ export default async function pipelineRoutes(fastify: FastifyInstance, options: 
         now,
       );
       if (!view) throw new Error(`no status view was built for ${pipeline.id}`);
-      return { ...view, latest, openIncident };
+      return { ...view, action: pipeline.action, latest, openIncident };
     },
   );
 
