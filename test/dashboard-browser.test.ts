@@ -19,7 +19,7 @@ import { CHROMIUM_ARGS, findChromium, HOW_TO_INSTALL_CHROMIUM, skipWithoutChromi
  */
 
 const USER = 'ops';
-const PASSWORD = 'wall-screen-pass';
+const PASSWORD = 'wall-screen-password';
 const XSS = '<img src=x onerror=alert(1)>';
 const RGB: Record<Status, string> = {
   OK: 'rgb(24, 128, 56)',

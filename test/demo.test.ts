@@ -72,7 +72,7 @@ describe('datamon demo', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.match(stdout, new RegExp(`http://localhost:${port}`));
-    assert.match(stdout, /user "demo", password "[\w-]{12}"/);
+    assert.match(stdout, /user "demo", password "[\w-]{24}"/);
 
     let snapshot: StatusSnapshot | null = null;
     while (Date.now() < deadline) {

@@ -118,7 +118,7 @@ describe('deterministic job ids', () => {
         jobIds.evaluate('etl_calls', '2026-03-30T06:30:00.000Z'),
         jobIds.quickCheckPart('repeat:quick-check:1774852200000', 0, 3),
         jobIds.manualCheckin('morning', '2026-03-30T06:31:02.500Z'),
-        jobIds.runPipeline('etl_calls', '2026-03-30T06:31:02.500Z'),
+        jobIds.runPipeline('etl_calls'),
         jobIds.delivery('etl_calls-1774852200000:critical:1:chat'),
       ];
       for (const id of ids) {

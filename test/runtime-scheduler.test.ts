@@ -140,3 +140,16 @@ describe('when a check-in slot passed while nothing was running', () => {
     assert.deepEqual((await scheduler?.ready)?.late, []);
   });
 });
+
+describe('when a queue was left paused', () => {
+  it('resumes it at start, unless an admin paused it on purpose', async () => {
+    const { config, queues } = setup();
+    await queues.checks.queue.pause();
+    await queues.alerts.queue.pause();
+    const store = new DatamonStore(queues.connection, { prefix: config.redis.prefix, historyDays: 90 });
+    await store.monitor.recordPause('alerts', 'admin token #1', new Date());
+    await startSchedulers(config, 1);
+    assert.equal(await queues.checks.queue.isPaused(), false, 'a pause nobody stands behind is undone');
+    assert.equal(await queues.alerts.queue.isPaused(), true, 'an admin\'s pause is left as it is');
+  });
+});

@@ -65,7 +65,7 @@ describe('a monitor that was just started', () => {
   it('is not OK before its first check, and runs that check at once (not at the next five-minute mark)', async () => {
     const env = setup();
     // Every five minutes would leave the first round up to five minutes away: the start runs one now.
-    const app = await buildApp({ config: env.config });
+    const app = await buildApp({ config: env.config, metricsCacheMs: 0 });
     cleanups.push(() => app.close());
     const before = (await app.inject({ method: 'GET', url: '/api/status' })).json<StatusSnapshot>();
     assert.equal(before.overall, 'CHECKING');
@@ -94,7 +94,7 @@ describe('the watchman, with the check workers as a real process', () => {
   it('says the monitor is not checking when they stop (readyz, metrics, /api/monitor), and ready again when they return', async () => {
     const env = setup();
     const clock = { now: new Date() };
-    const app = await buildApp({ config: env.config, now: () => clock.now });
+    const app = await buildApp({ config: env.config, now: () => clock.now, metricsCacheMs: 0 });
     cleanups.push(() => app.close());
 
     const workers = startRoles(env.configPath, 'checks');
@@ -140,7 +140,7 @@ describe('the watchman, with the check workers as a real process', () => {
     const env = setup();
     const lastRound = new Date('2026-11-28T05:00:00Z');
     const clock = { now: new Date(lastRound.getTime() + 10 * 60_000 + 1_000) };
-    const app = await buildApp({ config: env.config, now: () => clock.now });
+    const app = await buildApp({ config: env.config, now: () => clock.now, metricsCacheMs: 0 });
     cleanups.push(() => app.close());
     for (const role of ['scheduler', 'checks', 'alerts']) await beat(env.store, role, clock.now);
     await env.store.monitor.roundDone(lastRound);
@@ -157,7 +157,7 @@ describe('the watchman, with the check workers as a real process', () => {
   it('says so when the checks queue is paused (nothing would run)', async () => {
     const env = setup();
     const clock = { now: new Date() };
-    const app = await buildApp({ config: env.config, now: () => clock.now });
+    const app = await buildApp({ config: env.config, now: () => clock.now, metricsCacheMs: 0 });
     cleanups.push(() => app.close());
     for (const role of ['scheduler', 'checks', 'alerts']) await beat(env.store, role, clock.now);
     await env.store.monitor.roundDone(clock.now);

@@ -30,6 +30,8 @@ export interface CheckContext {
   warehouse: Warehouse;
   /** The Google Drive and Sheets APIs with the service account's token. */
   google: GoogleApi;
+  /** Aborted when the check runs out of time: a kind stops its work then (a read, a request). */
+  signal: AbortSignal;
 }
 
 /** The config a kind's defaults may depend on (everything but the pipelines and check-ins). */

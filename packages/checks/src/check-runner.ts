@@ -65,8 +65,9 @@ export function createCheckRunner(config: DatamonConfig, deps: CheckRunnerDeps =
         return result(ruleOutcome({ ...waiting, value: null }, { notBefore: pipeline.not_before }));
       }
       const kind = registry.get(pipeline.kind);
-      const ctx: CheckContext = { config, now, logger, warehouse, google };
-      const outcome = await withTimeout(runKind(kind, pipeline, ctx), netTimeoutMs);
+      const deadline = new AbortController();
+      const ctx: CheckContext = { config, now, logger, warehouse, google, signal: deadline.signal };
+      const outcome = await withTimeout(runKind(kind, pipeline, ctx), netTimeoutMs, deadline);
       logger.debug({ pipelineId: pipeline.id, status: outcome.status }, 'check ran');
       return result(outcome);
     } catch (err) {
@@ -94,11 +95,17 @@ class CheckTimeoutError extends Error {
   }
 }
 
-/** Resolves like `work`, or rejects after `ms`; `work`'s late failure is swallowed, not unhandled. */
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+/**
+ * Resolves like `work`, or rejects after `ms` and aborts `deadline` so the work stops too (a read,
+ * a request); `work`'s late failure is swallowed, not unhandled.
+ */
+function withTimeout<T>(work: Promise<T>, ms: number, deadline: AbortController): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CheckTimeoutError(ms)), ms);
+    timer = setTimeout(() => {
+      deadline.abort();
+      reject(new CheckTimeoutError(ms));
+    }, ms);
   });
   work.catch(() => undefined);
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { resolveConfig } from '@datamon/config';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +97,43 @@ describe('when the morning CSV is there', () => {
   it('counts every line as data when header_rows is 0', async () => {
     await writeFile(join(folder, FILE), '1,20\n2,31');
     assert.equal((await runner.run(filePipeline(folder, { header_rows: 0 }), at('2026-03-30T11:45:00Z'))).value, 2);
+  });
+});
+
+describe('when the CSV is very large', () => {
+  it('counts rows in the first max_scan_bytes only, and says "at least"', async () => {
+    await writeFile(join(folder, FILE), `a,b\n${'1,2\n'.repeat(5_000)}`);
+    const result = await runner.run(filePipeline(folder, { max_scan_bytes: 4_000 }), at('2026-03-30T10:00:00Z'));
+    assert.equal(result.status, 'OK');
+    assert.equal(result.message, `${FILE} arrived in ${folder} with at least 999 data rows`);
+  });
+
+  it('stops reading at the check\'s timeout: a CRITICAL result, and no read left running', async () => {
+    // 40 GB that take no disk (sparse), counted whole: far more than a check may take.
+    const huge = join(folder, FILE);
+    await writeFile(huge, '');
+    await truncate(huge, 40 * 1024 ** 3);
+    const quick = createCheckRunner(testConfig({ monitoring: { timezone: 'Europe/London' }, database: { query_timeout_ms: 200 } }));
+    try {
+      const result = await quick.run(filePipeline(folder, { max_scan_bytes: 64 * 1024 ** 3 }), at('2026-03-30T10:00:00Z'));
+      assert.equal(result.status, 'CRITICAL');
+      assert.match(result.message, /did not finish within 2400 ms/);
+      // The aborted stream finishes its last chunk and closes: no file read stays in flight.
+      const deadline = Date.now() + 5_000;
+      while (process.getActiveResourcesInfo().includes('FSReqCallback')) {
+        assert.ok(Date.now() < deadline, 'the read of the file went on after the timeout');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('refuses a pattern that leaves its folder, naming it', () => {
+    assert.throws(
+      () => resolveConfig({ pipelines: [{ id: 'x', kind: 'file_arrival', pattern: '../../../../etc/passwd', expected: '01:00', deadline: '02:00' }], schedule: { checkins: { morning: { enabled: false }, first_shift: { enabled: false }, second_shift: { enabled: false } } } }, { source: 'test.yaml' }),
+      /pipelines\[0\]\.pattern: "\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd" must be a file name in its folder \(no \/, \\ or \.\.\): put the folder in directory/,
+    );
   });
 });
 

@@ -87,6 +87,7 @@ export function resolveConfig(raw: unknown, options: { source: string; env?: Nod
   const base = settings.getProperties() as unknown as Omit<DatamonConfig, 'pipelines' | 'checkins' | 'source'>;
   base.google_sheets = { ...base.google_sheets, sheets: readSheets(freeForm.sheets, problems) };
   if (!base.email.user) base.email.user = base.email.sender;
+  problems.push(...credentialProblems(base));
   // Links in cards and emails point where the dashboard really listens unless told otherwise.
   if (valueAt(interpolated, 'dashboard.public_url') === undefined) base.dashboard.public_url = defaultPublicUrl(base.dashboard);
   const pipelines = readPipelines(freeForm.pipelines, base, problems, options.kinds);
@@ -142,6 +143,27 @@ function rephraseConvict(line: string, document: Record<string, unknown>): strin
     return `${key}: ${problem}${value !== undefined && !problem.includes(value) ? `, got ${value}` : ''}`;
   }
   return line;
+}
+
+/** Credentials this short can be guessed: every dashboard password and token has at least this many characters. */
+export const MIN_SECRET_LENGTH = 16;
+
+/** Dashboard credentials that are too short, one problem each, never quoting them. */
+function credentialProblems(base: Pick<DatamonConfig, 'dashboard' | 'metrics'>): string[] {
+  const { auth } = base.dashboard;
+  const problems: string[] = [];
+  const tooShort = (key: string, value: string) => {
+    if (value.length > 0 && value.length < MIN_SECRET_LENGTH) problems.push(`${key}: must be at least ${MIN_SECRET_LENGTH} characters (it has ${value.length}); a longer one cannot be guessed`);
+  };
+  tooShort('dashboard.auth.password', auth.password);
+  auth.tokens.forEach((token, index) => tooShort(`dashboard.auth.tokens[${index}]`, token));
+  auth.admin_tokens.forEach((token, index) => tooShort(`dashboard.auth.admin_tokens[${index}]`, token));
+  tooShort('metrics.token', base.metrics.token);
+  if (auth.password && !auth.username) problems.push('dashboard.auth.username: is required with dashboard.auth.password');
+  for (const user of auth.admin_users) {
+    if (user !== auth.username) problems.push(`dashboard.auth.admin_users: "${user}" is not dashboard.auth.username`);
+  }
+  return problems;
 }
 
 /** `http://<host>:<port>` of `dashboard.host`/`port` (`localhost` for an any-address host). */

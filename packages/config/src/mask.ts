@@ -26,12 +26,14 @@ export function maskConfig(config: DatamonConfig): DatamonConfig {
     email: { ...config.email, password: maskValue(config.email.password) },
     redis: { ...config.redis, url: maskUrl(config.redis.url) },
     watchdog: { ...config.watchdog, ping_url: maskUrl(config.watchdog.ping_url) },
+    metrics: { ...config.metrics, token: maskValue(config.metrics.token) },
     dashboard: {
       ...config.dashboard,
       auth: {
         ...config.dashboard.auth,
         password: maskValue(config.dashboard.auth.password),
         tokens: config.dashboard.auth.tokens.map(() => MASK),
+        admin_tokens: config.dashboard.auth.admin_tokens.map(() => MASK),
       },
     },
   };
@@ -39,7 +41,14 @@ export function maskConfig(config: DatamonConfig): DatamonConfig {
 
 /** Every secret value in a config, to assert none of them appears in output. */
 export function secretValues(config: DatamonConfig): string[] {
-  const values = [config.database.password, config.email.password, config.dashboard.auth.password, ...config.dashboard.auth.tokens];
+  const values = [
+    config.database.password,
+    config.email.password,
+    config.dashboard.auth.password,
+    ...config.dashboard.auth.tokens,
+    ...config.dashboard.auth.admin_tokens,
+    config.metrics.token,
+  ];
   try {
     const url = new URL(config.google_chat.webhook_url);
     values.push(...url.searchParams.values());

@@ -233,13 +233,13 @@ describe('datamon config check', () => {
   it('prints the effective config with every secret masked and exits 0', () => {
     const webhook = 'https://chat.googleapis.com/v1/spaces/AAA/messages?key=webhook-key-123&token=webhook-token-456';
     const path = file(
-      `database:\n  password: \${MYSQL_PASSWORD}\ngoogle_chat:\n  webhook_url: "${webhook}"\nemail:\n  password: \${EMAIL_PASSWORD}\ndashboard:\n  auth:\n    username: admin\n    password: dash-pass-999\n    tokens: [bearer-token-abcdef]\n`,
+      `database:\n  password: \${MYSQL_PASSWORD}\ngoogle_chat:\n  webhook_url: "${webhook}"\nemail:\n  password: \${EMAIL_PASSWORD}\ndashboard:\n  auth:\n    username: admin\n    password: dash-pass-999-long-enough\n    tokens: [bearer-token-abcdef]\n`,
     );
     const run = runCli(['config', 'check', '--config', path], SECRETS);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /morning_csv/);
     assert.match(run.stdout, /spaces\/AAA\/messages\?key=\*+&token=\*+/);
-    for (const secret of [...Object.values(SECRETS), 'webhook-key-123', 'webhook-token-456', 'dash-pass-999', 'bearer-token-abcdef']) {
+    for (const secret of [...Object.values(SECRETS), 'webhook-key-123', 'webhook-token-456', 'dash-pass-999-long-enough', 'bearer-token-abcdef']) {
       assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), `secret ${secret} was printed`);
     }
   });

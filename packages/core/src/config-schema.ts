@@ -29,7 +29,8 @@ export const CONFIG_SCHEMA = {
     enabled: { doc: 'Send email', format: 'bool', default: true },
     smtp_server: str('SMTP host', ''),
     smtp_port: { doc: 'SMTP port', format: 'port', default: 587 },
-    secure: { doc: 'TLS from the first byte (port 465); false uses STARTTLS when offered', format: 'bool', default: false },
+    secure: { doc: 'TLS from the first byte (port 465); false uses STARTTLS, which is required when a password is set', format: 'bool', default: false },
+    allow_plaintext_auth: { doc: 'Send the SMTP password without TLS when the server offers no STARTTLS (a local relay only)', format: 'bool', default: false },
     sender: str('From address', ''),
     user: str('SMTP login (defaults to sender)', ''),
     password: str('SMTP password', '', true),
@@ -58,10 +59,13 @@ export const CONFIG_SCHEMA = {
     refresh_seconds: { doc: 'Dashboard refresh interval', format: 'positive-int', default: 60 },
     auth: {
       username: str('Basic-auth user for writes and Bull Board', ''),
-      password: str('Basic-auth password', '', true),
-      tokens: { doc: 'Bearer tokens for writes and Bull Board', format: 'string-list', default: [] as string[], sensitive: true },
+      password: str('Basic-auth password (16 characters or more)', '', true),
+      tokens: { doc: 'Bearer tokens for writes and Bull Board (16 characters or more)', format: 'string-list', default: [] as string[], sensitive: true },
+      admin_tokens: { doc: 'Bearer tokens that may also operate Bull Board (retry, clean, pause...)', format: 'string-list', default: [] as string[], sensitive: true },
+      admin_users: { doc: 'Basic-auth user names that may also operate Bull Board', format: 'string-list', default: [] as string[] },
       protect_reads: { doc: 'Require auth for reads too', format: 'bool', default: false },
     },
+    trust_proxy: { doc: 'Take the client address from X-Forwarded-For (only behind a reverse proxy you run)', format: 'bool', default: false },
   },
   google_sheets: {
     credentials_file: str('Service-account JSON key file', ''),
@@ -80,6 +84,9 @@ export const CONFIG_SCHEMA = {
     checkins: { doc: 'Check-ins to change or add: {cron, label, pipelines}', format: 'free-object', default: {} as Record<string, unknown> },
   },
   pipelines: { doc: 'An explicit list replaces the default pipelines', format: 'free-list', default: [] as unknown[] },
+  metrics: {
+    token: str('Bearer token Prometheus sends for /metrics (16 characters or more); without it /metrics is read like the API', '', true),
+  },
   watchdog: {
     ping_url: str("URL the scheduler GETs after every completed round: a dead-man's switch for an outside service (a secret)", '', true),
   },

@@ -23,8 +23,8 @@ export interface WatchInput {
   quickCheck: { pattern: string; zone: string };
   /** The newest heartbeat of each role seen (any instance), or absent. */
   heartbeats: Partial<Record<WatchedRole, Date>>;
-  /** Queues paused (no job runs while a queue is paused). */
-  pausedQueues: readonly string[];
+  /** Queues paused (no job runs while a queue is paused), and who paused them when it was on purpose. */
+  pausedQueues: readonly { queue: string; by: string | null; at: string | null }[];
 }
 
 export interface WatchProblem {
@@ -89,8 +89,13 @@ export function evaluateWatch(input: WatchInput): WatchReport {
     }
     return { role, up, lastSeen: seen?.toISOString() ?? null };
   });
-  for (const queue of input.pausedQueues) {
-    problems.push({ kind: 'paused', subject: queue, since: input.now.toISOString(), message: `the ${queue} queue is paused: none of its jobs run until it is resumed` });
+  for (const { queue, by, at } of input.pausedQueues) {
+    problems.push({
+      kind: 'paused',
+      subject: queue,
+      since: at ?? input.now.toISOString(),
+      message: `the ${queue} queue is paused${by ? ` by ${by}, on purpose` : ''}: none of its jobs run until it is resumed`,
+    });
   }
   const since = problems.length === 0 ? null : problems.map((problem) => problem.since).sort()[0] ?? null;
   return {

@@ -65,7 +65,9 @@ describe('the watchman', () => {
   });
 
   it('finds a paused queue', () => {
-    assert.equal(evaluateWatch({ ...healthy, pausedQueues: ['checks'] }).problems[0]?.kind, 'paused');
+    assert.equal(evaluateWatch({ ...healthy, pausedQueues: [{ queue: 'checks', by: null, at: null }] }).problems[0]?.message, 'the checks queue is paused: none of its jobs run until it is resumed');
+    const onPurpose = evaluateWatch({ ...healthy, pausedQueues: [{ queue: 'checks', by: 'admin token #1', at: ago(300_000).toISOString() }] });
+    assert.deepEqual([onPurpose.problems[0]?.message, onPurpose.since], ['the checks queue is paused by admin token #1, on purpose: none of its jobs run until it is resumed', ago(300_000).toISOString()]);
   });
 
   it('knows the interval of a schedule that is not regular', () => {

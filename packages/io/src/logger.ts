@@ -69,7 +69,7 @@ function errSerializer(err: unknown): unknown {
  */
 export function createLogger(settings: LoggerSettings): Logger {
   const options: LoggerOptions = {
-    level: settings.level ?? process.env.DATAMON_LOG_LEVEL ?? 'info',
+    level: settings.level ?? logLevelFromEnv(),
     base: { role: settings.role },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: { err: errSerializer, error: errSerializer },
@@ -81,15 +81,26 @@ export function createLogger(settings: LoggerSettings): Logger {
   const isTty = fd === 1 ? process.stdout.isTTY : process.stderr.isTTY;
   const pretty = settings.pretty ?? Boolean(isTty);
   const streams: pino.StreamEntry[] = [];
+  // Each stream takes every line the logger lets through (its own default would drop debug).
   if (pretty) {
     // pino-pretty as a stream in this thread: a worker-thread transport would outlive SIGTERM.
-    streams.push({ stream: loadPretty(fd) });
+    streams.push({ level: 'trace', stream: loadPretty(fd) });
   } else {
-    streams.push({ stream: pino.destination({ fd, sync: false }) });
+    streams.push({ level: 'trace', stream: pino.destination({ fd, sync: false }) });
   }
   const file = openLogFile(settings);
-  if (file) streams.push({ stream: file });
+  if (file) streams.push({ level: 'trace', stream: file });
   return pino(options, pino.multistream(streams));
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** `DATAMON_LOG_LEVEL` (info by default); a value pino does not know is named, not ignored. */
+export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const level = env.DATAMON_LOG_LEVEL?.trim().toLowerCase();
+  if (!level) return 'info';
+  if (!LEVELS.includes(level)) throw new Error(`DATAMON_LOG_LEVEL="${env.DATAMON_LOG_LEVEL}" is not a log level (choose ${LEVELS.join(', ')})`);
+  return level;
 }
 
 function loadPretty(fd: number): DestinationStream {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { NotificationChannel } from '@datamon/core';
 
 /**
@@ -19,10 +20,11 @@ export function compactInstant(instant: Date | string): string {
 export const jobIds = {
   /** A check-in run late for a missed slot (at most one per check-in and slot). */
   lateCheckin: (checkinId: string, slot: Date | string) => `checkin:${checkinId}:${compactInstant(slot)}-late`,
-  /** A check-in run by hand (the API, the CLI), named after the instant it was asked for. */
-  manualCheckin: (checkinId: string, requestedAt: Date | string) => `checkin:${checkinId}:${compactInstant(requestedAt)}-manual`,
-  /** A pipeline checked on request. */
-  runPipeline: (pipelineId: string, requestedAt: Date | string) => `run:${pipelineId}:${compactInstant(requestedAt)}`,
+  /** A check-in run by hand (the API, the CLI): one per check-in and minute asked in. */
+  manualCheckin: (checkinId: string, requestedAt: Date | string) =>
+    `checkin:${checkinId}:${compactInstant(new Date(Math.floor(new Date(requestedAt).getTime() / 60_000) * 60_000))}-manual`,
+  /** A pipeline checked on request: each request is work of its own (a queued one is shared by deduplication). */
+  runPipeline: (pipelineId: string) => `run:${pipelineId}:${randomUUID()}`,
   /** The report of one check-in run. */
   checkinReport: (checkinId: string, scheduledFor: string) => `checkin-report:${checkinId}:${compactInstant(scheduledFor)}`,
   /** The alert evaluation of one result (a pipeline is never checked twice in one millisecond). */

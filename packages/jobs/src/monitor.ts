@@ -47,10 +47,11 @@ export interface MonitorHealthDeps {
 
 /** Whether the monitor is still checking, and if not, what stopped and since when. */
 export async function readMonitorHealth(deps: MonitorHealthDeps, now: Date): Promise<WatchReport> {
-  const [lastRoundAt, heartbeats, paused] = await Promise.all([
+  const [lastRoundAt, heartbeats, paused, onPurpose] = await Promise.all([
     deps.store.monitor.lastRound(),
     deps.store.monitor.latestBeats(now),
     Promise.all([...deps.queues.all.values()].map(async (queue) => ((await queue.isPaused()) ? queue.name : null))),
+    deps.store.monitor.pauses(),
   ]);
   return evaluateWatch({
     now,
@@ -58,6 +59,6 @@ export async function readMonitorHealth(deps: MonitorHealthDeps, now: Date): Pro
     lastRoundAt,
     quickCheck: { pattern: deps.config.schedule.quick_check, zone: deps.config.monitoring.timezone },
     heartbeats,
-    pausedQueues: paused.filter((name): name is string => name !== null),
+    pausedQueues: paused.filter((name): name is string => name !== null).map((queue) => ({ queue, by: onPurpose[queue]?.by ?? null, at: onPurpose[queue]?.at ?? null })),
   });
 }

@@ -145,16 +145,36 @@ export function createQueueEvents(config: Pick<DatamonConfig, 'redis'>, key: Que
 // ---------------------------------------------------------------------------------------------
 // What people start, and what the incident rule decides: one function each.
 
-/** Checks one pipeline now (the dashboard's "Run now", `POST /api/pipelines/:id/run`). */
-export function enqueueRunPipeline(queues: Pick<DatamonQueues, 'checks'>, pipelineId: string, requestedBy: string, now: Date) {
-  const requestedAt = now.toISOString();
-  return queues.checks.add('run-pipeline', { pipelineId, requestedAt, requestedBy }, { jobId: jobIds.runPipeline(pipelineId, requestedAt) });
+/** A job asked for by a person, and whether it was already there (nothing new was added). */
+export interface Requested<J> {
+  job: J;
+  deduplicated: boolean;
 }
 
-/** Runs a check-in now, by hand (`POST /api/checkins/:id/run`, `datamon checkin run`). */
-export function enqueueManualCheckin(queues: Pick<DatamonQueues, 'checks'>, checkinId: string, requestedBy: string, now: Date) {
+/**
+ * Checks one pipeline now (the dashboard's "Run now", `POST /api/pipelines/:id/run`). While a
+ * run of the pipeline is queued or running, asking again gets that run: two thousand requests
+ * are one check, not two thousand warehouse queries.
+ */
+export async function enqueueRunPipeline(queues: Pick<DatamonQueues, 'checks'>, pipelineId: string, requestedBy: string, now: Date) {
+  const requestedAt = now.toISOString();
+  const jobId = jobIds.runPipeline(pipelineId);
+  const job = await queues.checks.add('run-pipeline', { pipelineId, requestedAt, requestedBy }, { jobId, deduplication: { id: `run-pipeline|${pipelineId}` } });
+  return { job, deduplicated: job.id !== jobId };
+}
+
+/**
+ * Runs a check-in now, by hand (`POST /api/checkins/:id/run`, `datamon checkin run`). At most one
+ * run per check-in and minute, and none while one is queued or running: asking again gets that
+ * run, so its card and email go once however often the button is pressed.
+ */
+export async function enqueueManualCheckin(queues: Pick<DatamonQueues, 'checks'>, checkinId: string, requestedBy: string, now: Date) {
   const scheduledFor = now.toISOString();
-  return queues.checks.add('checkin', { checkinId, scheduledFor, late: false, manual: true, requestedBy }, { jobId: jobIds.manualCheckin(checkinId, scheduledFor) });
+  const jobId = jobIds.manualCheckin(checkinId, now);
+  const earlier = await queues.checks.queue.getJob(jobId);
+  if (earlier) return { job: earlier, deduplicated: true };
+  const job = await queues.checks.add('checkin', { checkinId, scheduledFor, late: false, manual: true, requestedBy }, { jobId, deduplication: { id: `checkin-manual|${checkinId}` } });
+  return { job, deduplicated: job.id !== jobId };
 }
 
 /**

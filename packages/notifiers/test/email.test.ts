@@ -60,19 +60,37 @@ describe('the email notifier, against a local SMTP server', () => {
   });
 
   describe('when the server requires a login', () => {
+    let logins = 0;
     const server = () =>
       new FakeSmtp({
         authOptional: false,
-        onAuth: (auth, _session, callback) =>
-          auth.username === 'monitor@example.com' && auth.password === PASSWORD
+        onAuth: (auth, _session, callback) => {
+          logins += 1;
+          return auth.username === 'monitor@example.com' && auth.password === PASSWORD
             ? callback(null, { user: auth.username })
-            : callback(smtpError(535, 'Authentication credentials invalid')),
+            : callback(smtpError(535, 'Authentication credentials invalid'));
+        },
       }).start();
 
-    it('logs in as email.user (the sender by default) with email.password', async () => {
+    it('never sends the password in clear text: a server without STARTTLS is refused, with how to fix it', async () => {
       const smtp = await server();
       try {
-        const result = await notifierFor(emailConfig(smtp.port, { password: PASSWORD })).send(alertEmail());
+        logins = 0;
+        const err = await failure(notifierFor(emailConfig(smtp.port, { password: PASSWORD })).send(alertEmail()));
+        assert.equal(err.permanent, true);
+        assert.match(err.message, /offers no STARTTLS, so the password was not sent .*email\.secure: true .*email\.allow_plaintext_auth: true/);
+        assert.equal(logins, 0, 'the server never saw a login');
+        assert.ok(!err.message.includes(PASSWORD));
+        assert.equal(smtp.mails.length, 0);
+      } finally {
+        await smtp.stop();
+      }
+    });
+
+    it('logs in as email.user (the sender by default) with email.password, in clear text only when allowed (a local relay)', async () => {
+      const smtp = await server();
+      try {
+        const result = await notifierFor(emailConfig(smtp.port, { password: PASSWORD, allow_plaintext_auth: true })).send(alertEmail());
         assert.equal(result.outcome, 'sent');
         assert.equal(smtp.mails[0]?.user, 'monitor@example.com');
       } finally {
@@ -82,7 +100,7 @@ describe('the email notifier, against a local SMTP server', () => {
     it('fails permanent on a refused login (535), says what to check and never shows the password', async () => {
       const smtp = await server();
       try {
-        const err = await failure(notifierFor(emailConfig(smtp.port, { password: 'wrong-password' })).send(alertEmail()));
+        const err = await failure(notifierFor(emailConfig(smtp.port, { password: 'wrong-password', allow_plaintext_auth: true })).send(alertEmail()));
         assert.equal(err.permanent, true);
         assert.equal(err.statusCode, 535);
         assert.match(err.message, /email\.user and email\.password/);

@@ -1,5 +1,6 @@
 import type { DatamonConfig } from '@datamon/core';
 import type { Logger } from '@datamon/io';
+import AjvCompiler, { type ValidatorFactory } from '@fastify/ajv-compiler';
 import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -12,6 +13,7 @@ import liveUpdatesPlugin from './plugins/live-updates.ts';
 import queuesPlugin from './plugins/queues.ts';
 import redisPlugin from './plugins/redis.ts';
 import sharedModule from './plugins/shared-module.ts';
+import writeGuard from './plugins/write-guard.ts';
 import checkinRoutes from './routes/checkins.ts';
 import eventRoutes from './routes/events.ts';
 import healthRoutes from './routes/health.ts';
@@ -46,6 +48,8 @@ export interface AppOptions {
   authFailureWindowMs?: number;
   /** Interval of the SSE keep-alive comments (default 25 s). */
   liveHeartbeatMs?: number;
+  /** How long one rendering of /metrics serves every scrape (default 5 s). */
+  metricsCacheMs?: number;
 }
 
 /**
@@ -92,6 +96,7 @@ async function datamonAppPlugin(fastify: FastifyInstance, options: AppOptions): 
   fastify.addSchema(errorSchema);
   fastify.setErrorHandler(handleError);
   fastify.setNotFoundHandler(handleNotFound);
+  await fastify.register(writeGuard, { publicUrl: options.config.dashboard.public_url });
 
   await fastify.register(redisPlugin, { config: options.config, redis: options.redis, now: fastify.now });
   await fastify.register(queuesPlugin, { config: options.config });
@@ -115,7 +120,7 @@ async function datamonAppPlugin(fastify: FastifyInstance, options: AppOptions): 
     await instance.register(checkinRoutes);
     await instance.register(eventRoutes);
     await instance.register(healthRoutes);
-    await instance.register(metricsRoutes);
+    await instance.register(metricsRoutes, { cacheMs: options.metricsCacheMs ?? 5_000 });
     await instance.register(monitorRoutes);
   });
 
@@ -140,6 +145,17 @@ async function datamonAppPlugin(fastify: FastifyInstance, options: AppOptions): 
  */
 export const datamonApp = fp(datamonAppPlugin, { name: 'datamon-app', fastify: '5.x' });
 
+const ajvCompilers = AjvCompiler();
+
+/** Validators that coerce strings in the query and params, and take bodies exactly as sent. */
+const strictBodies: ValidatorFactory = (externalSchemas, options) => {
+  const customOptions = (options as { customOptions?: object } | undefined)?.customOptions ?? {};
+  const withCoercion = (coerceTypes: 'array' | false) => ({ ...options, customOptions: { ...customOptions, coerceTypes } }) as Parameters<ValidatorFactory>[1];
+  const coercing = ajvCompilers(externalSchemas, withCoercion('array'));
+  const strict = ajvCompilers(externalSchemas, withCoercion(false));
+  return (route) => (route.httpPart === 'body' ? strict : coercing)(route);
+};
+
 /**
  * A ready-to-use instance of the app, not listening: `inject` it in tests, or `listen` it
  * (see `startServer`).
@@ -153,8 +169,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // silence, ack), rejected credentials and failures are logged where they happen.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024,
-    // A body's unknown field is a mistake worth a 400, not something to drop silently.
+    // A body's unknown field is a mistake worth a 400, not something to drop silently; and a body
+    // is taken as it was sent (no `{"minutes": true}` turned into 1), while the query string,
+    // which is all text, is read as the numbers and booleans it stands for.
     ajv: { customOptions: { removeAdditional: false } },
+    schemaController: { compilersFactory: { buildValidator: strictBodies } },
+    // The client's address from X-Forwarded-For only behind a proxy the operator runs.
+    trustProxy: options.config.dashboard.trust_proxy,
     return503OnClosing: true,
   });
   await fastify.register(datamonApp, options);

@@ -68,6 +68,8 @@ export const historySchema = Type.Object({ id: Type.String(), hours: Type.Intege
 export const historyQuery = Type.Object({ hours: Type.Integer({ minimum: 1, maximum: 2160, default: 24 }) });
 
 export const jobIdSchema = Type.Object({ jobId: Type.String() });
+/** A run asked for while one was queued or running (or, for a check-in, already run this minute): that one. */
+export const dedupedJobSchema = Type.Object({ jobId: Type.String(), deduplicated: Type.Literal(true) });
 
 /** `GET /api/monitor`: core's watch report. */
 export const watchReportSchema = Type.Object({
@@ -83,6 +85,7 @@ export const watchReportSchema = Type.Object({
 /** `POST /api/pipelines/:id/run?wait=1`: the job and the result it stored. */
 export const runResultSchema = Type.Object({
   jobId: Type.String(),
+  deduplicated: Type.Optional(Type.Boolean()),
   result: Type.Object({ status: StatusSchema, value: MeasuredValueSchema, message: Type.String(), checkedAt: InstantSchema }),
 });
 export const runQuery = Type.Object({ wait: Type.Optional(Type.Enum(['0', '1', 'true', 'false'])) });

@@ -147,7 +147,7 @@ describe('the read API over a seeded morning', () => {
   });
 
   it('GET /metrics reports statuses, durations, notification outcomes and queue depths', async () => {
-    await t.app.inject({ method: 'POST', url: '/api/pipelines/operators/run', headers: auth });
+    await t.app.inject({ payload: {}, method: 'POST', url: '/api/pipelines/operators/run', headers: auth });
     const response = await t.app.inject({ method: 'GET', url: '/metrics' });
     assert.equal(response.statusCode, 200);
     assert.match(String(response.headers['content-type']), /^text\/plain/);
@@ -165,7 +165,7 @@ describe('the read API over a seeded morning', () => {
   });
 
   it('POST /api/incidents/:id/ack acknowledges under the pipeline lock, records who, and refreshes the snapshot', async () => {
-    const response = await t.app.inject({ method: 'POST', url: `/api/incidents/${incidentId}/ack`, headers: auth });
+    const response = await t.app.inject({ payload: {}, method: 'POST', url: `/api/incidents/${incidentId}/ack`, headers: auth });
     assert.equal(response.statusCode, 200);
     const body = response.json();
     assert.deepEqual([body.acknowledged, body.acknowledgedBy, body.acknowledgedAt], [true, 'ops', NOW.toISOString()]);
@@ -176,7 +176,7 @@ describe('the read API over a seeded morning', () => {
     assert.equal((await t.store.incidents.get(incidentId))?.acknowledged, true);
     const snapshot = JSON.parse((await t.store.snapshotJson()) ?? '{}') as StatusSnapshot;
     assert.equal(snapshot.pipelines.find((pipeline) => pipeline.id === 'first_calls')?.acknowledged, true);
-    const again = await t.app.inject({ method: 'POST', url: `/api/incidents/${incidentId}/ack`, headers: { authorization: `Bearer tok-0123456789abcdef` } });
+    const again = await t.app.inject({ payload: {}, method: 'POST', url: `/api/incidents/${incidentId}/ack`, headers: { authorization: `Bearer tok-0123456789abcdef` } });
     assert.equal(again.statusCode, 200, 'acknowledging twice is harmless');
     assert.equal(again.json().acknowledgedBy, 'ops', 'and keeps the first acknowledgement');
   });
@@ -190,23 +190,23 @@ describe('the read API over a seeded morning', () => {
       released = true;
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const response = await t.app.inject({ method: 'POST', url: `/api/incidents/${other.id}/ack`, headers: auth });
+    const response = await t.app.inject({ payload: {}, method: 'POST', url: `/api/incidents/${other.id}/ack`, headers: auth });
     assert.equal(response.statusCode, 200);
     assert.equal(released, true, 'the ack ran only after the worker released the lock');
     await holding;
   });
 
   it('POST /api/incidents/:id/ack is 409 for a closed incident and 404 for an unknown one', async () => {
-    const closed = await t.app.inject({ method: 'POST', url: `/api/incidents/etl_calls-${Date.parse('2026-03-29T23:00:00.000Z')}/ack`, headers: auth });
+    const closed = await t.app.inject({ payload: {}, method: 'POST', url: `/api/incidents/etl_calls-${Date.parse('2026-03-29T23:00:00.000Z')}/ack`, headers: auth });
     assert.equal(closed.statusCode, 409);
     assertErrorShape(closed.json(), 409);
-    const unknown = await t.app.inject({ method: 'POST', url: '/api/incidents/etl_calls-1/ack', headers: auth });
+    const unknown = await t.app.inject({ payload: {}, method: 'POST', url: '/api/incidents/etl_calls-1/ack', headers: auth });
     assert.equal(unknown.statusCode, 404);
     assertErrorShape(unknown.json(), 404);
   });
 
   it('POST /api/pipelines/:id/run queues run-pipeline on the checks queue and answers 202 {jobId}', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/api/pipelines/etl_calls/run', headers: auth });
+    const response = await t.app.inject({ payload: {}, method: 'POST', url: '/api/pipelines/etl_calls/run', headers: auth });
     assert.equal(response.statusCode, 202);
     const { jobId } = response.json();
     assert.equal(typeof jobId, 'string');
@@ -216,7 +216,7 @@ describe('the read API over a seeded morning', () => {
   });
 
   it('POST /api/checkins/:id/run queues a manual check-in and answers 202 {jobId}', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/api/checkins/first_shift/run', headers: auth });
+    const response = await t.app.inject({ payload: {}, method: 'POST', url: '/api/checkins/first_shift/run', headers: auth });
     assert.equal(response.statusCode, 202);
     const job = await t.app.queues.checks.queue.getJob(response.json().jobId);
     assert.equal(job?.name, 'checkin');
@@ -232,7 +232,7 @@ describe('the read API over a seeded morning', () => {
     const status = (await t.app.inject({ method: 'GET', url: '/api/status' })).json<StatusSnapshot>();
     assert.equal(status.pipelines.find((pipeline) => pipeline.id === 'call_volume')?.silencedUntil, until);
 
-    const ended = await t.app.inject({ method: 'DELETE', url: '/api/pipelines/call_volume/silence', headers: auth });
+    const ended = await t.app.inject({ payload: {}, method: 'DELETE', url: '/api/pipelines/call_volume/silence', headers: auth });
     assert.equal(ended.statusCode, 200);
     assert.deepEqual(ended.json(), { id: 'call_volume', silencedUntil: null });
     const after = (await t.app.inject({ method: 'GET', url: '/api/status' })).json<StatusSnapshot>();
@@ -274,6 +274,13 @@ describe('unknown ids are 404 and malformed input is 400, always as {error, mess
     { name: 'a silence body that is a list', method: 'POST', url: '/api/pipelines/etl_calls/silence', payload: [5], status: 400 },
     { name: 'a silence body that is not JSON', method: 'POST', url: '/api/pipelines/etl_calls/silence', rawBody: '{"minutes":', status: 400 },
     { name: 'a silence with no body', method: 'POST', url: '/api/pipelines/etl_calls/silence', status: 400 },
+    { name: 'a silence of true minutes (no coercion of body types)', method: 'POST', url: '/api/pipelines/etl_calls/silence', payload: { minutes: true }, status: 400 },
+    { name: 'a silence of "30" minutes', method: 'POST', url: '/api/pipelines/etl_calls/silence', payload: { minutes: '30' }, status: 400 },
+    { name: 'a silence of 1e400 minutes', method: 'POST', url: '/api/pipelines/etl_calls/silence', rawBody: '{"minutes":1e400}', status: 400 },
+    { name: 'hours=Infinity', method: 'GET', url: '/api/pipelines/etl_calls/history?hours=Infinity', status: 400 },
+    { name: 'hours=1e400', method: 'GET', url: '/api/pipelines/etl_calls/history?hours=1e400', status: 400 },
+    { name: 'limit=Infinity', method: 'GET', url: '/api/notifications?limit=Infinity', status: 400 },
+    { name: 'limit=1e400 on incidents', method: 'GET', url: '/api/incidents?limit=1e400', status: 400 },
   ];
 
   for (const testCase of cases) {
@@ -281,7 +288,7 @@ describe('unknown ids are 404 and malformed input is 400, always as {error, mess
       const response = await t.app.inject({
         method: testCase.method,
         url: testCase.url,
-        headers: { ...auth, ...(testCase.rawBody !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: { ...auth, ...(testCase.method !== 'GET' ? { 'content-type': 'application/json' } : {}) },
         ...(testCase.payload !== undefined ? { payload: testCase.payload as object } : {}),
         ...(testCase.rawBody !== undefined ? { payload: testCase.rawBody } : {}),
       });
@@ -292,6 +299,37 @@ describe('unknown ids are 404 and malformed input is 400, always as {error, mess
       if (testCase.mentions) assert.match(body.message, testCase.mentions);
     });
   }
+});
+
+describe('writes from another site, or not as JSON (CSRF)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp();
+  });
+  after(() => t.cleanup());
+
+  it('refuses a form-like body (text/plain or urlencoded) with 415, and a write with no content type', async () => {
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const response = await t.app.inject({ method: 'POST', url: '/api/pipelines/etl_calls/silence', headers: { ...auth, 'content-type': contentType }, payload: '{"minutes":30}' });
+      assert.equal(response.statusCode, 415, contentType);
+      assert.match(response.json().message, /Content-Type: application\/json/);
+    }
+    const bare = await t.app.inject({ method: 'POST', url: '/api/pipelines/etl_calls/run', headers: auth });
+    assert.equal(bare.statusCode, 415);
+    assert.equal(await t.store.silences.until('etl_calls', NOW), null, 'nothing was silenced');
+  });
+
+  it('refuses a write whose Origin or Sec-Fetch-Site says it comes from another site, with 403', async () => {
+    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site', origin: 'https://other.example.com' }]) {
+      const response = await t.app.inject({ method: 'POST', url: '/api/pipelines/etl_calls/silence', headers: { ...auth, ...headers }, payload: { minutes: 30 } });
+      assert.equal(response.statusCode, 403, JSON.stringify(headers));
+      assert.match(response.json().message, /another site|is not this site/);
+    }
+    const ownPage = await t.app.inject({ method: 'POST', url: '/api/pipelines/etl_calls/silence', headers: { ...auth, origin: 'http://localhost:80', host: 'localhost:80', 'sec-fetch-site': 'same-origin' }, payload: { minutes: 30 } });
+    assert.equal(ownPage.statusCode, 200, ownPage.body);
+    const script = await t.app.inject({ method: 'DELETE', url: '/api/pipelines/etl_calls/silence', headers: auth, payload: {} });
+    assert.equal(script.statusCode, 200, 'a script sends no Origin: fine');
+  });
 });
 
 describe('the dashboard page and its files', () => {

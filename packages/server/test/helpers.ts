@@ -12,6 +12,7 @@ export const REDIS_URL = process.env.DATAMON_TEST_REDIS_URL ?? 'redis://127.0.0.
 export const USER = 'ops';
 export const PASSWORD = 'correct horse battery staple';
 export const TOKEN = 'tok-0123456789abcdef';
+export const ADMIN_TOKEN = 'adm-0123456789abcdef';
 
 /** Fixed "now" for API tests: 10:00 London time on a weekday. */
 export const NOW = new Date('2026-03-30T09:00:00.000Z');

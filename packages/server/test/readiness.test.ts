@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Writable } from 'node:stream';
 import { createLogger } from '@datamon/io';
 import { buildApp } from '../src/index.ts';
-import { testConfig } from './helpers.ts';
+import { basic, testConfig } from './helpers.ts';
 
 describe('when Redis cannot be reached', () => {
   it('/readyz answers 503 at once, /healthz 200, and the secret in the Redis URL stays hidden', async () => {
@@ -62,6 +62,40 @@ describe('when Redis cannot be reached', () => {
       assert.equal(unreachable.length, 1, JSON.stringify(lines.map((line) => line.msg)));
       assert.equal(unreachable[0]?.level, 40, 'at warn level');
       assert.deepEqual(lines.filter((line) => line.err !== undefined && (line.level as number) >= 40).map((line) => line.msg), [], 'no stack trace at warn or above');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers every route within 2 s, 503 with the reason, run-now (and its wait) included', async () => {
+    const config = testConfig();
+    config.redis.url = 'redis://127.0.0.1:1';
+    const app = await buildApp({ config });
+    const auth = { authorization: basic(), 'content-type': 'application/json' };
+    try {
+      const routes: [string, string, object?][] = [
+        ['GET', '/api/status'],
+        ['GET', '/api/pipelines/etl_calls'],
+        ['GET', '/api/pipelines/etl_calls/history'],
+        ['GET', '/api/incidents'],
+        ['GET', '/api/notifications'],
+        ['GET', '/api/monitor'],
+        ['GET', '/metrics'],
+        ['POST', '/api/pipelines/etl_calls/run', {}],
+        ['POST', '/api/pipelines/etl_calls/run?wait=1', {}],
+        ['POST', '/api/checkins/morning/run', {}],
+        ['POST', '/api/incidents/etl_calls-1/ack', {}],
+        ['POST', '/api/pipelines/etl_calls/silence', { minutes: 5 }],
+        ['DELETE', '/api/pipelines/etl_calls/silence', {}],
+      ];
+      for (const [method, url, payload] of routes) {
+        const started = Date.now();
+        const response = await app.inject({ method: method as 'GET', url, headers: auth, ...(payload ? { payload } : {}) });
+        const took = Date.now() - started;
+        assert.equal(response.statusCode, 503, `${method} ${url}: ${response.body}`);
+        assert.ok(took < 2_000, `${method} ${url} took ${took} ms`);
+        assert.match(response.json().message, /Redis/);
+      }
     } finally {
       await app.close();
     }

@@ -44,7 +44,7 @@ describe('POST /api/pipelines/:id/run?wait=1', () => {
   });
 
   it('waits for the check and answers 200 {jobId, result}', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/api/pipelines/morning_csv/run?wait=1', headers: auth });
+    const response = await t.app.inject({ payload: {}, method: 'POST', url: '/api/pipelines/morning_csv/run?wait=1', headers: auth });
     assert.equal(response.statusCode, 200, response.body);
     const body = response.json();
     assert.equal(typeof body.jobId, 'string');
@@ -64,13 +64,13 @@ describe('POST /api/pipelines/:id/run?wait=1', () => {
   });
 
   it('without wait answers 202 at once', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/api/pipelines/morning_csv/run?wait=0', headers: auth });
+    const response = await t.app.inject({ payload: {}, method: 'POST', url: '/api/pipelines/morning_csv/run?wait=0', headers: auth });
     assert.equal(response.statusCode, 202);
   });
 
   it('answers 504 when the check does not finish in time', async () => {
     const started = Date.now();
-    const response = await t.app.inject({ method: 'POST', url: '/api/pipelines/call_volume/run?wait=true', headers: auth });
+    const response = await t.app.inject({ payload: {}, method: 'POST', url: '/api/pipelines/call_volume/run?wait=true', headers: auth });
     assert.equal(response.statusCode, 504);
     assert.ok(Date.now() - started < 3_000);
     const body = response.json();
@@ -79,13 +79,13 @@ describe('POST /api/pipelines/:id/run?wait=1', () => {
   });
 
   it('answers 504 naming the failed attempt while the job is retried (like a scheduled check)', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/api/pipelines/etl_calls/run?wait=1', headers: auth });
+    const response = await t.app.inject({ payload: {}, method: 'POST', url: '/api/pipelines/etl_calls/run?wait=1', headers: auth });
     assert.equal(response.statusCode, 504);
     assert.match(response.json().message, /attempt 1 failed \(warehouse connection reset\) and it is retried/);
   });
 
   it('answers 500 with the reason when the job fails for good', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/api/pipelines/operators/run?wait=1', headers: auth });
+    const response = await t.app.inject({ payload: {}, method: 'POST', url: '/api/pipelines/operators/run?wait=1', headers: auth });
     assert.equal(response.statusCode, 500);
     assert.match(response.json().message, /failed: worker crashed/);
   });

@@ -56,6 +56,8 @@ export function redisKeys(prefix: string) {
     lastRound: `${p}:monitor:last-round`,
     /** Hash of one split round: its part count and the parts done. */
     round: (roundId: string) => `${p}:monitor:round:${roundId}`,
+    /** Hash queue name -> JSON {by, at}: a queue an admin paused on purpose. */
+    pauses: `${p}:monitor:pauses`,
     /** String: JSON MonitorNotice, what was last told about the monitor itself. */
     monitorNotice: `${p}:monitor:notice`,
     /** String: the delivery job that claimed a notification for its merged Chat card. */

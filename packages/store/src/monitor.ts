@@ -83,6 +83,21 @@ export class MonitorRepository {
     return at ? new Date(at) : null;
   }
 
+  /** An admin paused a queue on purpose (Bull Board): who and when. */
+  async recordPause(queue: string, by: string, at: Date): Promise<void> {
+    await this.redis.hset(this.keys.pauses, queue, JSON.stringify({ by, at: at.toISOString() }));
+  }
+
+  async clearPause(queue: string): Promise<void> {
+    await this.redis.hdel(this.keys.pauses, queue);
+  }
+
+  /** Queues paused on purpose, by name: who paused them and when. */
+  async pauses(): Promise<Record<string, { by: string; at: string }>> {
+    const all = await this.redis.hgetall(this.keys.pauses);
+    return Object.fromEntries(Object.entries(all).map(([queue, raw]) => [queue, JSON.parse(raw) as { by: string; at: string }]));
+  }
+
   /** What was last told about the monitor itself (the alert worker's degraded/back cards). */
   async notice(): Promise<MonitorNotice | null> {
     const raw = await this.redis.get(this.keys.monitorNotice);

@@ -1,7 +1,7 @@
 import { singleFlight } from '@datamon/core';
 import { createHttpClient, redactUrlsInText } from '@datamon/io';
 import { sleep } from '@datamon/jobs';
-import { desiredSchedules, enqueueFirstRound, type ReconcileReport, reconcileSchedules, type ScheduleDeps } from '@datamon/jobs/processors';
+import { desiredSchedules, enqueueFirstRound, type ReconcileReport, reconcileSchedules, resumeUnexpectedPauses, type ScheduleDeps } from '@datamon/jobs/processors';
 import { type RoleDeps, type RoleHandle, RoleRuntime, type RoleStarter } from './role.ts';
 
 /**
@@ -46,6 +46,7 @@ export const startScheduler: RoleStarter<SchedulerHandle, SchedulerDeps> = async
     while (!stop.signal.aborted) {
       try {
         const report = await reconcile({ full: true });
+        await resumeUnexpectedPauses({ store: runtime.store, queues: runtime.queues, logger });
         // No verdict without a check: the first round runs as soon as a check worker is free.
         const firstRound = await enqueueFirstRound(scheduleDeps);
         logger.info({ jobId: firstRound }, 'first round of checks queued');

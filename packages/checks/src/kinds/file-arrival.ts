@@ -27,11 +27,17 @@ export const fileArrival = defineKind({
       deadline: fields.localTime(),
       /** Lines that are not data (a CSV header). A file with no lines beyond them is WARNING. */
       header_rows: Type.Integer({ minimum: 0, default: 1, expect: 'a whole number, 0 or more' }),
+      /** Rows are counted in the first this many bytes; a larger file has "at least N rows". */
+      max_scan_bytes: Type.Integer({ minimum: 1, default: 64 * 1024 * 1024, expect: 'a whole number of bytes, 1 or more' }),
     },
     { additionalProperties: false },
   ),
   defaults: (base) => ({ directory: base.monitoring.csv_directory }),
-  validate: (pipeline) => (pipeline.deadline < pipeline.expected ? [`deadline: ${pipeline.deadline} is before expected ${pipeline.expected}`] : []),
+  validate: (pipeline) => [
+    ...(pipeline.deadline < pipeline.expected ? [`deadline: ${pipeline.deadline} is before expected ${pipeline.expected}`] : []),
+    // The pattern names a file in its folder, never a path: "../../etc/passwd" reads nothing outside it.
+    ...(/[/\\]|^\.\.?$|\.\./.test(pipeline.pattern) ? [`pattern: "${pipeline.pattern}" must be a file name in its folder (no /, \\ or ..): put the folder in directory`] : []),
+  ],
   async run(pipeline, ctx) {
     const zone = ctx.config.monitoring.timezone;
     // A relative folder is read from the working directory, like a relative --config path.
@@ -39,7 +45,7 @@ export const fileArrival = defineKind({
     const fileName = fillDateTemplate(pipeline.pattern, ctx.now, zone);
     const path = join(directory, fileName);
     await assertReadableFolder(directory);
-    const file = await observeFile(path, pipeline.header_rows);
+    const file = await observeOnce(path, pipeline.header_rows, pipeline.max_scan_bytes, ctx.signal);
     const outcome = evaluateFileArrival({
       fileName,
       location: directory,
@@ -77,7 +83,23 @@ async function assertReadableFolder(directory: string): Promise<void> {
   }
 }
 
-async function observeFile(path: string, headerRows: number): Promise<FileObservation> {
+/**
+ * Reads in progress, by file: a check of a file being read already shares that read (a big file
+ * read by every overlapping round would pile up and hold a core each).
+ */
+const reading = new Map<string, Promise<FileObservation>>();
+
+function observeOnce(path: string, headerRows: number, maxBytes: number, signal: AbortSignal): Promise<FileObservation> {
+  const key = `${path}\u0000${headerRows}\u0000${maxBytes}`;
+  let read = reading.get(key);
+  if (!read) {
+    read = observeFile(path, headerRows, maxBytes, signal).finally(() => reading.delete(key));
+    reading.set(key, read);
+  }
+  return read;
+}
+
+async function observeFile(path: string, headerRows: number, maxBytes: number, signal: AbortSignal): Promise<FileObservation> {
   let info;
   try {
     info = await stat(path);
@@ -88,18 +110,25 @@ async function observeFile(path: string, headerRows: number): Promise<FileObserv
   }
   if (!info.isFile()) throw new SourceUnavailableError('file', `${path} is there but is not a file`);
   try {
-    const lines = await countNonBlankLines(path);
-    return { present: true, dataRows: Math.max(0, lines - headerRows) };
+    const { lines, complete } = await countNonBlankLines(path, maxBytes, signal);
+    return { present: true, dataRows: Math.max(0, lines - headerRows), ...(complete ? {} : { atLeast: true }) };
   } catch (err) {
+    if (signal.aborted) throw new SourceUnavailableError('file', `${path} could not be read in time (the read was stopped)`);
     throw new SourceUnavailableError('file', `${path} is there but cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }
 
-/** Lines with any non-blank character, streamed so that a large export is never held in memory. */
-async function countNonBlankLines(path: string): Promise<number> {
+/**
+ * Lines with any non-blank character in the first `maxBytes` bytes, streamed so that a large
+ * export is never held in memory, and stopped when `signal` aborts (the check's timeout).
+ */
+async function countNonBlankLines(path: string, maxBytes: number, signal: AbortSignal): Promise<{ lines: number; complete: boolean }> {
   let lines = 0;
   let lineHasContent = false;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+  let read = 0;
+  const stream = createReadStream(path, { signal, end: maxBytes - 1, highWaterMark: 256 * 1024 });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    read += chunk.length;
     for (const byte of chunk) {
       if (byte === 0x0a) {
         if (lineHasContent) lines += 1;
@@ -109,5 +138,7 @@ async function countNonBlankLines(path: string): Promise<number> {
       }
     }
   }
-  return lineHasContent ? lines + 1 : lines;
+  const complete = read < maxBytes || (await stat(path)).size <= maxBytes;
+  // A cut-off last line counts once the file is whole; at the cap it is only "at least".
+  return { lines: lineHasContent && complete ? lines + 1 : lines, complete };
 }

@@ -29,6 +29,7 @@ export function filePipeline(directory: string, fields: Partial<FileArrivalPipel
     expected: '11:31',
     deadline: '12:00',
     header_rows: 1,
+    max_scan_bytes: 64 * 1024 * 1024,
     ...fields,
   };
 }

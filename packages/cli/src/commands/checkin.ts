@@ -133,7 +133,8 @@ export async function runCheckinNow(
     }
     await events.waitUntilReady();
     const by = deps.requestedBy ?? `cli ${userInfo().username}@${hostname()}`;
-    const job = await enqueueManualCheckin(queues, checkin.id, by, now());
+    // A run of this check-in already queued, or run this minute, answers for this one too.
+    const { job } = await enqueueManualCheckin(queues, checkin.id, by, now());
     const summary = (await job.waitUntilFinished(events, waitMs)) as CheckinJobSummary;
     const run = summary.checkinRunId ? await store.checkinRuns.get(summary.checkinRunId) : null;
     if (!run) throw new CommandError(`the ${checkin.label} check-in did not run: ${summary.skipped ?? 'its run was not stored'}`, EXIT.failed);

@@ -23,7 +23,7 @@ export interface DemoSettings {
  */
 export function demoConfigDocument(settings: DemoSettings): { document: Record<string, unknown>; password: string } {
   const csvDirectory = `${settings.directory}/daily_reports`;
-  const password = randomBytes(9).toString('base64url');
+  const password = randomBytes(18).toString('base64url');
   const thresholds = { data_stale_hours: 24, warning_hours: 12, min_daily_calls: 1000, expected_operators: 237 };
   const base = {
     thresholds,

@@ -3,7 +3,8 @@ import { formatCount } from './format.ts';
 import type { MeasuredOutcome } from './rule-outcome.ts';
 
 /** What was found on disk for today's file. */
-export type FileObservation = { present: false } | { present: true; dataRows: number };
+/** What was found: nothing, or a file and its data rows (`atLeast`: counting stopped at the scan cap). */
+export type FileObservation = { present: false } | { present: true; dataRows: number; atLeast?: boolean };
 
 export interface FileArrivalInput {
   /** Today's file name, tokens already filled: "productivity_20260330_1131.csv". */
@@ -36,7 +37,7 @@ export function evaluateFileArrival(input: FileArrivalInput): MeasuredOutcome {
     if (file.dataRows === 0) {
       return { status: 'WARNING', value: 0, threshold: 'no data rows', message: `${fileName} arrived${where} but has no data rows` };
     }
-    const rows = `${formatCount(file.dataRows)} data ${file.dataRows === 1 ? 'row' : 'rows'}`;
+    const rows = `${file.atLeast ? 'at least ' : ''}${formatCount(file.dataRows)} data ${file.dataRows === 1 && !file.atLeast ? 'row' : 'rows'}`;
     return { status: 'OK', value: file.dataRows, threshold, message: `${fileName} arrived${where} with ${rows}` };
   }
   if (now.getTime() >= localTimeOn(now, zone, deadline).getTime()) {

@@ -144,6 +144,29 @@ export async function enqueueFirstRound(deps: Pick<ScheduleDeps, 'queues' | 'now
   return jobId;
 }
 
+/**
+ * A paused queue stops monitoring silently (and a pause survives restarts), so a scheduler that
+ * starts resumes every queue paused other than on purpose: an admin's pause through Bull Board is
+ * recorded and left alone (the watchman still says the monitor is not checking).
+ *
+ * @returns the queues it resumed
+ */
+export async function resumeUnexpectedPauses(deps: Pick<ScheduleDeps, 'store' | 'logger'> & { queues: Pick<DatamonQueues, 'all'> }): Promise<string[]> {
+  const onPurpose = await deps.store.monitor.pauses();
+  const resumed: string[] = [];
+  for (const queue of deps.queues.all.values()) {
+    if (!(await queue.isPaused())) continue;
+    if (onPurpose[queue.name]) {
+      deps.logger.warn({ queue: queue.name, by: onPurpose[queue.name]?.by, at: onPurpose[queue.name]?.at }, 'queue paused on purpose by an admin: left paused');
+      continue;
+    }
+    await queue.resume();
+    resumed.push(queue.name);
+    deps.logger.warn({ queue: queue.name }, 'queue was paused, not on purpose by an admin: resumed');
+  }
+  return resumed;
+}
+
 async function upsert(queues: ScheduleDeps['queues'], entry: ScheduleEntry, tz: string): Promise<void> {
   const repeat = { pattern: entry.pattern, tz };
   if (entry.queue === 'checks') await queues.checks.upsertScheduler(entry.id, repeat, entry.template);

@@ -7,7 +7,9 @@ import { DEFAULT_SMTP_TIMEOUTS, skipped, type Notifier, type NotifierDeps, type 
 /**
  * Email through SMTP with nodemailer (README "Alerts"): host `email.smtp_server`, port `smtp_port`,
  * TLS from the start when `secure` (port 465) else STARTTLS when offered; login `email.user`
- * (defaults to the sender) when `email.password` is set. Time limits are seconds, not
+ * (defaults to the sender) when `email.password` is set. A password never crosses the network in
+ * clear text: with one set, STARTTLS is required unless `email.allow_plaintext_auth` (a local
+ * relay) says otherwise. Time limits are seconds, not
  * nodemailer's minutes, so a dead server fails a delivery quickly and the queue retries it.
  *
  * Classification: an SMTP 5xx reply and a refused login (535 and other EAUTH) are permanent; a
@@ -31,11 +33,14 @@ export function createEmailNotifier(config: Pick<DatamonConfig, 'email'>, deps: 
   const secrets = [email.password];
   let transport: Transporter<SMTPTransport.SentMessageInfo, SMTPTransport.Options> | null = null;
 
+  const requireTLS = Boolean(email.password) && !email.secure && !email.allow_plaintext_auth;
+
   function transporter() {
     transport ??= nodemailer.createTransport({
       host: email.smtp_server,
       port: email.smtp_port,
       secure: email.secure,
+      requireTLS,
       ...(email.password ? { auth: { user: email.user || email.sender, pass: email.password } } : {}),
       connectionTimeout: timeouts.connectionMs,
       greetingTimeout: timeouts.greetingMs,
@@ -55,6 +60,14 @@ export function createEmailNotifier(config: Pick<DatamonConfig, 'email'>, deps: 
       try {
         info = await transporter().sendMail(message(email, payload));
       } catch (err) {
+        if (requireTLS && isNoStartTls(err)) {
+          throw new DeliveryError(
+            'email',
+            `SMTP ${email.smtp_server}:${email.smtp_port} offers no STARTTLS, so the password was not sent (it would cross the network in clear text): ` +
+              'use email.secure: true (port 465) or a server with STARTTLS; for a local relay only, email.allow_plaintext_auth: true',
+            { permanent: true },
+          );
+        }
         throw classifySmtpError(err, secrets);
       }
       const accepted = addresses(info.accepted);
@@ -81,6 +94,12 @@ export function createEmailNotifier(config: Pick<DatamonConfig, 'email'>, deps: 
       transport = null;
     },
   };
+}
+
+/** nodemailer's failure when `requireTLS` meets a server without STARTTLS. */
+function isNoStartTls(err: unknown): boolean {
+  const fields = (err ?? {}) as SmtpErrorFields;
+  return /STARTTLS/i.test(`${fields.message ?? ''} ${fields.response ?? ''}`) || fields.code === 'ETLS';
 }
 
 function message(email: DatamonConfig['email'], payload: EmailPayload) {

@@ -69,9 +69,10 @@ export async function api(method, path, options = {}) {
   const headers = requestHeaders(options.authorization === undefined ? storedAuthorization() : options.authorization);
   /** @type {RequestInit} */
   const init = { method, headers, cache: 'no-store', signal: options.signal };
-  if (options.body !== undefined) {
+  // Every change is JSON, a body or not: the server takes no other kind (no cross-site form can send it).
+  if (options.body !== undefined || method !== 'GET') {
     headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(options.body);
+    init.body = JSON.stringify(options.body ?? {});
   }
   let response;
   try {

@@ -1,15 +1,17 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { DatamonConfig } from '@datamon/core';
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { sendError } from '../errors.ts';
+import { WindowCounter } from './window-counter.ts';
 
 /** Who a request is, once its credentials matched. Never holds the secret itself. */
 export interface Principal {
-  /** The basic-auth user name, or `token #N` (1-based position in `dashboard.auth.tokens`). */
+  /** The basic-auth user name, or `token #N` (1-based position in `dashboard.auth.tokens`), or `admin token #N`. */
   name: string;
   method: 'basic' | 'bearer';
+  /** May operate Bull Board (retry, clean, pause...): `dashboard.auth.admin_tokens` or `admin_users`. */
+  admin: boolean;
 }
 
 /** `read`: the GET API (open unless `protect_reads`); `write`: changes and Bull Board. */
@@ -34,9 +36,12 @@ declare module 'fastify' {
 
 export interface AuthPluginOptions {
   config: DatamonConfig;
-  /** Failed sign-ins allowed per client address per window before 429. */
+  /** Failed sign-ins allowed per client address and user per window before 429. */
   maxFailures?: number;
   failureWindowMs?: number;
+  /** Writes allowed per credential per window before 429 (default 60 a minute). */
+  maxWrites?: number;
+  writeWindowMs?: number;
 }
 
 export const HOW_TO_SET_AUTH =
@@ -50,11 +55,16 @@ export const HOW_TO_SET_AUTH =
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 const sameSecret = (a: Buffer, b: Buffer): boolean => timingSafeEqual(a, b);
 
-type Verdict = { outcome: 'ok'; principal: Principal } | { outcome: 'missing' | 'wrong' };
+/** A verdict on credentials; `who` names what was tried (a user name, "token"), never the secret. */
+type Verdict = { outcome: 'ok'; principal: Principal } | { outcome: 'missing' } | { outcome: 'wrong'; who: string };
 
 function makeVerifier(auth: DatamonConfig['dashboard']['auth']) {
   const basic = auth.username && auth.password ? { user: digest(auth.username), pass: digest(auth.password), name: auth.username } : null;
-  const tokens = auth.tokens.filter((token) => token.length > 0).map(digest);
+  const tokens = [
+    ...auth.tokens.filter((token) => token.length > 0).map((token, index) => ({ hash: digest(token), name: `token #${index + 1}`, admin: false })),
+    ...auth.admin_tokens.filter((token) => token.length > 0).map((token, index) => ({ hash: digest(token), name: `admin token #${index + 1}`, admin: true })),
+  ];
+  const admins = new Set(auth.admin_users);
   return (header: string | undefined): Verdict => {
     if (!header) return { outcome: 'missing' };
     const space = header.indexOf(' ');
@@ -63,39 +73,42 @@ function makeVerifier(auth: DatamonConfig['dashboard']['auth']) {
     if (scheme === 'basic') {
       const decoded = Buffer.from(credentials, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (!basic || colon < 0) return { outcome: 'wrong' };
+      const user = colon < 0 ? decoded : decoded.slice(0, colon);
+      if (!basic || colon < 0) return { outcome: 'wrong', who: `user ${user.slice(0, 64)}` };
       // Both halves are always compared, so a right user name is not told apart by timing.
-      const userOk = sameSecret(digest(decoded.slice(0, colon)), basic.user);
+      const userOk = sameSecret(digest(user), basic.user);
       const passOk = sameSecret(digest(decoded.slice(colon + 1)), basic.pass);
-      return userOk && passOk ? { outcome: 'ok', principal: { name: basic.name, method: 'basic' } } : { outcome: 'wrong' };
+      return userOk && passOk
+        ? { outcome: 'ok', principal: { name: basic.name, method: 'basic', admin: admins.has(basic.name) } }
+        : { outcome: 'wrong', who: `user ${user.slice(0, 64)}` };
     }
     if (scheme === 'bearer') {
       const guess = digest(credentials);
-      let match = -1;
+      let match: (typeof tokens)[number] | null = null;
       // Every token is compared, so the position of a match does not show in the timing either.
-      tokens.forEach((token, index) => {
-        if (sameSecret(guess, token) && match < 0) match = index;
-      });
-      return match >= 0 ? { outcome: 'ok', principal: { name: `token #${match + 1}`, method: 'bearer' } } : { outcome: 'wrong' };
+      for (const token of tokens) if (sameSecret(guess, token.hash) && !match) match = token;
+      return match ? { outcome: 'ok', principal: { name: match.name, method: 'bearer', admin: match.admin } } : { outcome: 'wrong', who: 'a token' };
     }
-    return { outcome: 'wrong' };
+    return { outcome: 'wrong', who: `scheme ${scheme.slice(0, 16)}` };
   };
 }
 
 /**
- * Basic auth and bearer tokens from `dashboard.auth` (README "HTTP API"). With nothing configured, writes
- * and Bull Board answer 403 saying how to configure it; missing or wrong credentials answer 401.
- * Failed attempts are rate-limited per address so a token cannot be guessed at line speed; good
- * credentials are never counted.
+ * Basic auth and bearer tokens from `dashboard.auth` (README "HTTP API"). With nothing
+ * configured, writes and Bull Board answer 403 and say how to configure it; missing or wrong
+ * credentials answer 401. Wrong credentials are counted per client address *and* user: past the
+ * limit, more wrong ones from there answer 429, but right credentials always get through (an
+ * office behind one proxy is never locked out by someone else's typos). Writes are limited per
+ * credential too, so a runaway script cannot flood the queues.
  */
 async function authPlugin(fastify: FastifyInstance, options: AuthPluginOptions): Promise<void> {
   const auth = options.config.dashboard.auth;
   const verify = makeVerifier(auth);
   const basicConfigured = Boolean(auth.username && auth.password);
-  const configured = basicConfigured || auth.tokens.some((token) => token.length > 0);
+  const configured = basicConfigured || auth.tokens.some((token) => token.length > 0) || auth.admin_tokens.some((token) => token.length > 0);
 
-  await fastify.register(rateLimit, { global: false });
-  const failures = fastify.createRateLimit({ max: options.maxFailures ?? 10, timeWindow: options.failureWindowMs ?? 60_000 });
+  const failures = new WindowCounter(options.maxFailures ?? 10, options.failureWindowMs ?? 60_000);
+  const writes = new WindowCounter(options.maxWrites ?? 60, options.writeWindowMs ?? 60_000);
 
   fastify.decorateRequest('principal', null);
   fastify.decorate('authConfigured', configured);
@@ -108,6 +121,8 @@ async function authPlugin(fastify: FastifyInstance, options: AuthPluginOptions):
   const unauthorized = (request: FastifyRequest, reply: FastifyReply, message: string): FastifyReply =>
     sendError(reply, 401, message, { 'www-authenticate': challenge(request) });
 
+  const tooMany = (reply: FastifyReply, message: string, seconds: number): FastifyReply => sendError(reply, 429, `${message}; retry in ${seconds} s`, { 'retry-after': String(seconds) });
+
   fastify.decorate('authorize', (access: Access): onRequestAsyncHookHandler[] => {
     if (access === 'read' && !auth.protect_reads) return [];
     const authorizeRequest: onRequestAsyncHookHandler = async (request, reply) => {
@@ -115,30 +130,29 @@ async function authPlugin(fastify: FastifyInstance, options: AuthPluginOptions):
         sendError(reply, 403, HOW_TO_SET_AUTH);
         return reply;
       }
-      const header = request.headers.authorization;
-      if (header) {
-        const peek = await failures(request, { increment: false });
-        // `remaining` is 0 once the allowed failures are used up: the next attempt, right or
-        // wrong, waits for the window to pass.
-        if (!peek.isAllowed && (peek.isExceeded || peek.remaining <= 0)) {
-          sendError(reply, 429, `too many failed sign-ins from this address; retry in ${peek.ttlInSeconds} s`, {
-            'retry-after': String(peek.ttlInSeconds),
-          });
-          return reply;
-        }
-      }
-      const verdict = verify(header);
+      const verdict = verify(request.headers.authorization);
       if (verdict.outcome === 'ok') {
         request.principal = verdict.principal;
+        if (access === 'write' && request.method !== 'GET' && request.method !== 'HEAD') {
+          const used = writes.hit(verdict.principal.name);
+          if (used.exceeded) {
+            tooMany(reply, `too many changes with this credential (${options.maxWrites ?? 60} a minute)`, used.retryAfterSeconds);
+            return reply;
+          }
+        }
         return;
       }
       if (verdict.outcome === 'missing') {
         unauthorized(request, reply, 'sign in: basic auth or a bearer token from dashboard.auth is required');
         return reply;
       }
-      await failures(request);
+      const counted = failures.hit(`${request.ip}|${verdict.who}`);
       // Logged without the credentials: who tried, not with what.
-      request.log.warn({ ip: request.ip, method: request.method, url: request.url.split('?')[0] }, 'rejected credentials');
+      request.log.warn({ ip: request.ip, as: verdict.who, method: request.method, url: request.url.split('?')[0] }, 'rejected credentials');
+      if (counted.exceeded) {
+        tooMany(reply, `too many failed sign-ins as ${verdict.who} from this address`, counted.retryAfterSeconds);
+        return reply;
+      }
       unauthorized(request, reply, 'wrong credentials');
       return reply;
     };

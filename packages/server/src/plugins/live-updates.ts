@@ -10,13 +10,16 @@ export interface LiveUpdates {
   /**
    * Starts streaming snapshot announcements to a response whose headers were already written.
    *
+   * @param address - the client's address (at most `maxPerAddress` streams each)
    * @returns a function that stops the stream (called when the client goes away)
    */
-  attach(response: ServerResponse): () => void;
+  attach(response: ServerResponse, address: string): () => void;
   /** Open streams, for tests and /metrics. */
   readonly clients: number;
   /** No room for another stream: the route answers 503 rather than attach one. */
   readonly full: boolean;
+  /** No room for another stream from this address (one client cannot take every slot). */
+  fullFor(address: string): boolean;
 }
 
 declare module 'fastify' {
@@ -30,6 +33,8 @@ export interface LiveUpdatesOptions {
   /** Comment lines keep proxies from closing an idle stream. */
   heartbeatMs?: number;
   maxClients?: number;
+  /** Streams per client address (a wall screen, a few tabs, a few people behind one proxy). */
+  maxPerAddress?: number;
 }
 
 /**
@@ -42,6 +47,8 @@ async function liveUpdatesPlugin(fastify: FastifyInstance, options: LiveUpdatesO
   const channel = fastify.store.keys.snapshotChannel;
   const clients = new Set<ServerResponse>();
   const maxClients = options.maxClients ?? 1_000;
+  const maxPerAddress = options.maxPerAddress ?? 20;
+  const perAddress = new Map<string, number>();
   let subscriber: Redis | null = null;
 
   const broadcast = (chunk: string): void => {
@@ -69,15 +76,25 @@ async function liveUpdatesPlugin(fastify: FastifyInstance, options: LiveUpdatesO
   heartbeat.unref();
 
   fastify.decorate('live', {
-    attach(response: ServerResponse) {
+    attach(response: ServerResponse, address: string) {
       if (clients.size >= maxClients) throw new Error('too many live-update clients');
       subscribe();
       clients.add(response);
+      perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
       // Tells EventSource-style readers how long to wait before reconnecting.
       response.write('retry: 5000\nevent: hello\ndata: {}\n\n');
+      let attached = true;
       return () => {
+        if (!attached) return;
+        attached = false;
         clients.delete(response);
+        const left = (perAddress.get(address) ?? 1) - 1;
+        if (left > 0) perAddress.set(address, left);
+        else perAddress.delete(address);
       };
+    },
+    fullFor(address: string) {
+      return (perAddress.get(address) ?? 0) >= maxPerAddress;
     },
     get clients() {
       return clients.size;

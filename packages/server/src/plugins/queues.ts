@@ -20,7 +20,7 @@ declare module 'fastify' {
   }
 }
 
-const EVENTS_READY_MS = 5_000;
+const EVENTS_READY_MS = 1_500;
 
 /**
  * The queues, through the job layer's producers: a run-now or check-in run added here gets the

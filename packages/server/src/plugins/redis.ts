@@ -3,6 +3,7 @@ import { ConnectionReport, startHeartbeat } from '@datamon/jobs';
 import { closeRedis, createRedisConnection, DatamonStore } from '@datamon/store';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { sendError } from '../errors.ts';
 import type { Redis } from 'ioredis';
 
 declare module 'fastify' {
@@ -44,11 +45,21 @@ async function redisPlugin(fastify: FastifyInstance, options: RedisPluginOptions
   fastify.decorate('startedAt', options.now());
   if (owned && redis.status !== 'ready') await readyWithin(redis, READY_WAIT_MS);
   const stopHeartbeat = owned ? startHeartbeat(store, 'api', fastify.log, options.now) : async () => undefined;
+  // Redis away: whatever needs it answers 503 at once, saying so, rather than each route finding
+  // out in its own time (a wait for a check, a lock, a queue).
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (redis.status === 'ready' || !NEEDS_REDIS.test(request.url)) return;
+    sendError(reply, 503, 'Redis is not reachable; the API answers again as soon as it is (see /readyz)');
+    return reply;
+  });
   fastify.addHook('onClose', async () => {
     await stopHeartbeat();
     if (owned) await closeRedis(redis);
   });
 }
+
+/** Routes that read or write Redis (the page, its files, /api/meta, the live stream, which reconnects by itself, and the health routes do not). */
+const NEEDS_REDIS = /^\/(api\/(?!meta\b|events\b)|metrics\b|admin\/queues\/api\/)/;
 
 /** How long start-up waits for Redis (with it down the API starts anyway, and answers 503). */
 const READY_WAIT_MS = 2_000;

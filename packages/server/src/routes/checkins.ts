@@ -1,7 +1,7 @@
 import { enqueueManualCheckin } from '@datamon/jobs';
 import type { FastifyInstance } from 'fastify';
 import { checkinOr404 } from '../lookup.ts';
-import { errorResponses, jobIdSchema, pipelineIdParams } from '../schemas.ts';
+import { dedupedJobSchema, errorResponses, jobIdSchema, pipelineIdParams } from '../schemas.ts';
 
 /** `POST /api/checkins/:id/run` (README "HTTP API"): a manual run, card and email included. */
 export default async function checkinRoutes(fastify: FastifyInstance): Promise<void> {
@@ -10,12 +10,14 @@ export default async function checkinRoutes(fastify: FastifyInstance): Promise<v
     {
       onRequest: fastify.authorize('write'),
       // Check-in ids follow the same rule as pipeline ids.
-      schema: { params: pipelineIdParams, response: { 202: jobIdSchema, ...errorResponses } },
+      schema: { params: pipelineIdParams, response: { 200: dedupedJobSchema, 202: jobIdSchema, ...errorResponses } },
     },
     async (request, reply) => {
       const checkin = checkinOr404(fastify.config, request.params.id);
-      const job = await enqueueManualCheckin(fastify.queues, checkin.id, request.principal?.name ?? 'api', fastify.now());
-      request.log.info({ checkinId: checkin.id, jobId: job.id, by: request.principal?.name }, 'check-in run requested');
+      const { job, deduplicated } = await enqueueManualCheckin(fastify.queues, checkin.id, request.principal?.name ?? 'api', fastify.now());
+      request.log.info({ checkinId: checkin.id, jobId: job.id, deduplicated, by: request.principal?.name }, 'check-in run requested');
+      // Already run this minute, or queued: that run stands (its card and email go once).
+      if (deduplicated) return reply.code(200).send({ jobId: String(job.id), deduplicated: true });
       return reply.code(202).send({ jobId: String(job.id) });
     },
   );

@@ -1,18 +1,21 @@
-import { NOTIFICATION_CHANNELS, STATUSES, type StatusSnapshot, WATCHED_ROLES } from '@datamon/core';
+import { NOTIFICATION_CHANNELS, singleFlight, STATUSES, type StatusSnapshot, WATCHED_ROLES } from '@datamon/core';
 import { readMonitorHealth } from '@datamon/jobs';
 import { monitorDeps } from './monitor.ts';
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import { sendError } from '../errors.ts';
 import { Gauge, Registry } from 'prom-client';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed'] as const;
 const OUTCOMES = ['sent', 'failed', 'skipped', 'retrying'] as const;
 
 /**
- * `GET /metrics` in Prometheus text (README "HTTP API"), always open. Everything is read from Redis at scrape
- * time, so any number of API processes report the same figures. A registry per app (not
+ * `GET /metrics` in Prometheus text (README "HTTP API"). Everything is read from Redis, so any
+ * number of API processes report the same figures; one rendering serves every scrape of the next
+ * few seconds. A registry per app (not
  * prom-client's global one) lets tests build many apps in one process.
  */
-export default async function metricsRoutes(fastify: FastifyInstance): Promise<void> {
+export default async function metricsRoutes(fastify: FastifyInstance, options: { cacheMs: number }): Promise<void> {
   const { config, store } = fastify;
   const registry = new Registry();
   const pipelineStatus = new Gauge({
@@ -95,8 +98,37 @@ export default async function metricsRoutes(fastify: FastifyInstance): Promise<v
     liveClients.set(fastify.live.clients);
   }
 
-  fastify.get('/metrics', async (_request, reply) => {
+  // One rendering serves every scrape for a few seconds: the cost does not grow with how often
+  // (or how many) scrapers ask, and a flood of scrapes cannot slow the dashboard.
+  const render = singleFlight(async () => {
     await collect();
-    return reply.type(registry.contentType).send(await registry.metrics());
+    return registry.metrics();
   });
+  let cached: { text: string; at: number } | null = null;
+  const current = async (): Promise<string> => {
+    if (cached && Date.now() - cached.at < options.cacheMs) return cached.text;
+    const text = await render();
+    cached = { text, at: Date.now() };
+    return text;
+  };
+
+  fastify.get('/metrics', { onRequest: metricsAccess(fastify) }, async (_request, reply) => reply.type(registry.contentType).header('cache-control', 'no-store').send(await current()));
+}
+
+/**
+ * Who may scrape: with `metrics.token` set, a bearer with that token (what a Prometheus scrape
+ * config holds); otherwise whoever may read the API (everyone, unless `protect_reads`).
+ */
+function metricsAccess(fastify: FastifyInstance): onRequestAsyncHookHandler[] {
+  const token = fastify.config.metrics.token;
+  if (!token) return fastify.authorize('read');
+  const expected = createHash('sha256').update(`Bearer ${token}`).digest();
+  return [
+    async (request, reply) => {
+      const given = createHash('sha256').update(request.headers.authorization ?? '').digest();
+      if (timingSafeEqual(given, expected)) return;
+      sendError(reply, 401, 'metrics need the bearer token from metrics.token', { 'www-authenticate': 'Bearer realm="datamon metrics"' });
+      return reply;
+    },
+  ];
 }

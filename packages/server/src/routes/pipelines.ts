@@ -3,12 +3,13 @@ import { applyIncidentEvent, enqueueRunPipeline } from '@datamon/jobs';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.ts';
 import { pipelineOr404 } from '../lookup.ts';
-import type { Static } from 'typebox';
+import Type, { type Static } from 'typebox';
 import {
   errorResponses,
   historyQuery,
   historySchema,
   type IdParams,
+  dedupedJobSchema,
   jobIdSchema,
   type PipelineDetail,
   pipelineDetailSchema,
@@ -89,17 +90,18 @@ export default async function pipelineRoutes(fastify: FastifyInstance, options: 
     '/api/pipelines/:id/run',
     {
       onRequest: write,
-      schema: { params: pipelineIdParams, querystring: runQuery, response: { 200: runResultSchema, 202: jobIdSchema, ...errorResponses } },
+      schema: { params: pipelineIdParams, querystring: runQuery, response: { 200: Type.Union([runResultSchema, dedupedJobSchema]), 202: jobIdSchema, ...errorResponses } },
     },
     async (request, reply) => {
       const pipeline = pipelineOr404(config, request.params.id);
       const wait = request.query.wait === '1' || request.query.wait === 'true';
       // Listening starts before the job exists, so a fast worker's completion cannot be missed.
       const events = wait ? await fastify.queues.checkEvents() : null;
-      const job = await enqueueRunPipeline(fastify.queues, pipeline.id, request.principal?.name ?? 'api', fastify.now());
+      const { job, deduplicated } = await enqueueRunPipeline(fastify.queues, pipeline.id, request.principal?.name ?? 'api', fastify.now());
       const jobId = String(job.id);
-      request.log.info({ pipelineId: pipeline.id, jobId, by: request.principal?.name }, 'run-now requested');
-      if (!events) return reply.code(202).send({ jobId });
+      request.log.info({ pipelineId: pipeline.id, jobId, deduplicated, by: request.principal?.name }, 'run-now requested');
+      // A run already queued or running answers for this request too.
+      if (!events) return deduplicated ? reply.code(200).send({ jobId, deduplicated: true }) : reply.code(202).send({ jobId });
       let returned: unknown;
       try {
         returned = await job.waitUntilFinished(events, runWaitMs);
@@ -120,7 +122,7 @@ export default async function pipelineRoutes(fastify: FastifyInstance, options: 
       }
       if (!isCheckResult(returned)) throw new HttpError(500, `the check job ${jobId} finished without a result`);
       const { status, value, message, checkedAt } = returned;
-      return reply.code(200).send({ jobId, result: { status, value, message, checkedAt } });
+      return reply.code(200).send({ jobId, ...(deduplicated ? { deduplicated: true } : {}), result: { status, value, message, checkedAt } });
     },
   );
 
