@@ -15,4 +15,7 @@ export * from './incident-rule.ts';
 export * from './uptime.ts';
 export * from './schedule.ts';
 export * from './watch.ts';
+export * from './anomaly.ts';
+export * from './calendar.ts';
+export * from './dependencies.ts';
 export * from './map-bounded.ts';

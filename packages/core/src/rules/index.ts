@@ -7,3 +7,4 @@ export * from './file-arrival.ts';
 export * from './sheet-age.ts';
 export * from './not-before.ts';
 export * from './sheet-timestamp.ts';
+export * from './heartbeat.ts';
