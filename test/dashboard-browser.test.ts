@@ -301,6 +301,25 @@ describe('the dashboard in a browser', { timeout: 120_000, skip: skipWithoutChro
     await page.context().close();
   });
 
+  it('marks a pipeline failing under a CRITICAL ETL as blocked by it, and draws the dependencies', async () => {
+    const page = await openDashboard({ width: 1280, height: 800 });
+    assert.equal(await page.locator('#dependencies-panel').isVisible(), true);
+    assert.equal(await page.locator('#dependencies > li[data-pipeline="etl_calls"] > ul > li').count(), 2, 'First Calls and Call Volume under the ETL');
+    assert.match((await tile(page, 'etl_calls').locator('.tile-deps').textContent()) ?? '', /^Feeds First Calls, Call Volume$/);
+    assert.match((await tile(page, 'first_calls').locator('.tile-deps').textContent()) ?? '', /^Depends on ETL Calls$/);
+    assert.doesNotMatch((await tile(page, 'first_calls').locator('.badges').textContent()) ?? '', /blocked/, 'the ETL is OK');
+
+    await store.results.record(checkResult('etl_calls', 'CRITICAL', new Date(), 'newest FactCalls.call_start is 30.0 h old (critical over 24 h)', 30));
+    await store.refreshSnapshot(config);
+    await page.waitForFunction(() => /blocked by ETL Calls/.test(document.querySelector('.tile[data-pipeline="first_calls"] .badges')?.textContent ?? ''), undefined, { timeout: 5_000 });
+    assert.match((await page.locator('#dependencies li[data-pipeline="first_calls"]').textContent()) ?? '', /First Calls\s*blocked by ETL Calls/);
+
+    await store.results.record(checkResult('etl_calls', 'OK', new Date(Date.now() + 1_000), 'newest FactCalls.call_start is 0.2 h old', 0.2));
+    await store.refreshSnapshot(config);
+    await page.waitForFunction(() => !/blocked/.test(document.querySelector('.tile[data-pipeline="first_calls"] .badges')?.textContent ?? 'blocked'), undefined, { timeout: 5_000 });
+    await page.context().close();
+  });
+
   it('shows every time in the monitor\'s zone, labelled, to a browser in New York, with the full date on hover', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'America/New_York' });
     const page = await context.newPage();

@@ -36,7 +36,9 @@ export function defaultPipelineItems(config: DefaultsInput): Record<string, unkn
   const { thresholds } = config;
   const items: Record<string, unknown>[] = [
     { id: 'etl_calls', name: 'ETL Calls', kind: 'mysql_freshness', table: 'FactCalls', column: 'call_start' },
-    { id: 'first_calls', name: 'First Calls', kind: 'mysql_count', not_before: '09:00', table: 'FactFirstCalls', column: 'call_start', window: 'today', critical_below: 1 },
+    // First calls and yesterday's volume come from the same overnight ETL: while it is CRITICAL,
+    // their failures are its failure (README "Dependencies").
+    { id: 'first_calls', name: 'First Calls', kind: 'mysql_count', not_before: '09:00', table: 'FactFirstCalls', column: 'call_start', window: 'today', critical_below: 1, depends_on: ['etl_calls'] },
     {
       id: 'operators',
       name: 'Operators',
@@ -56,6 +58,7 @@ export function defaultPipelineItems(config: DefaultsInput): Record<string, unkn
       window: 'yesterday',
       critical_below: 1,
       warning_below: thresholds.min_daily_calls,
+      depends_on: ['etl_calls'],
     },
     { id: 'morning_csv', name: 'Morning CSV', kind: 'file_arrival', pattern: 'productivity_{YYYYMMDD}_1131.csv', expected: '11:31', deadline: '12:00' },
     { id: 'afternoon_csv', name: 'Afternoon CSV', kind: 'file_arrival', pattern: 'productivity_{YYYYMMDD}_1535.csv', expected: '15:35', deadline: '16:00' },

@@ -5,7 +5,7 @@ import type { DatamonConfig } from '@datamon/core';
 import { parseDocument } from 'yaml';
 import { ConfigError } from './config-error.ts';
 import { interpolate } from './interpolate.ts';
-import { configWarnings, readCheckins, readPipelines, readSheets } from './pipelines.ts';
+import { configWarnings, readCheckins, readDependencies, readPipelines, readSheets } from './pipelines.ts';
 import { createConvict, schemaKeys, sensitiveKeys } from './schema.ts';
 
 export const DEFAULT_CONFIG_PATH = 'config/monitoring_config.yaml';
@@ -91,6 +91,7 @@ export function resolveConfig(raw: unknown, options: { source: string; env?: Nod
   // Links in cards and emails point where the dashboard really listens unless told otherwise.
   if (valueAt(interpolated, 'dashboard.public_url') === undefined) base.dashboard.public_url = defaultPublicUrl(base.dashboard);
   const pipelines = readPipelines(freeForm.pipelines, base, problems, options.kinds);
+  readDependencies(pipelines, freeForm.pipelines.length > 0, problems);
   const checkins = readCheckins(freeForm.checkins, pipelines, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return { ...base, source, pipelines, checkins, warnings: configWarnings(freeForm.pipelines.length > 0, checkins) };

@@ -1,4 +1,4 @@
-import type { DatamonConfig } from '@datamon/core';
+import { CONFIG_SCHEMA, type DatamonConfig } from '@datamon/core';
 
 export const MASK = '********';
 
@@ -17,43 +17,64 @@ export function maskUrl(url: string): string {
 
 const maskValue = (value: string): string => (value ? MASK : '');
 
-/** The effective config with every secret masked: what `config check` prints and logs may show. */
-export function maskConfig(config: DatamonConfig): DatamonConfig {
-  return {
-    ...config,
-    database: { ...config.database, password: maskValue(config.database.password) },
-    google_chat: { ...config.google_chat, webhook_url: maskUrl(config.google_chat.webhook_url) },
-    email: { ...config.email, password: maskValue(config.email.password) },
-    redis: { ...config.redis, url: maskUrl(config.redis.url) },
-    watchdog: { ...config.watchdog, ping_url: maskUrl(config.watchdog.ping_url) },
-    metrics: { ...config.metrics, token: maskValue(config.metrics.token) },
-    dashboard: {
-      ...config.dashboard,
-      auth: {
-        ...config.dashboard.auth,
-        password: maskValue(config.dashboard.auth.password),
-        tokens: config.dashboard.auth.tokens.map(() => MASK),
-        admin_tokens: config.dashboard.auth.admin_tokens.map(() => MASK),
-      },
-    },
-  };
+interface Leaf {
+  sensitive?: boolean;
+  doc?: string;
+  default?: unknown;
 }
 
-/** Every secret value in a config, to assert none of them appears in output. */
+const isLeaf = (node: unknown): node is Leaf => typeof node === 'object' && node !== null && 'doc' in node && 'default' in node;
+
+/** The paths of every secret key, from the schema's `sensitive` marks (one place decides what is secret). */
+function sensitivePaths(node: Record<string, unknown> = CONFIG_SCHEMA, prefix: string[] = []): string[][] {
+  return Object.entries(node).flatMap(([key, child]) => {
+    if (isLeaf(child)) return child.sensitive ? [[...prefix, key]] : [];
+    return typeof child === 'object' && child !== null ? sensitivePaths(child as Record<string, unknown>, [...prefix, key]) : [];
+  });
+}
+
+const SENSITIVE = sensitivePaths();
+const isUrlKey = (path: readonly string[]) => /url$/.test(path.at(-1) ?? '');
+
+function maskOne(path: readonly string[], value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(() => MASK);
+  if (typeof value !== 'string') return value;
+  return isUrlKey(path) ? maskUrl(value) : maskValue(value);
+}
+
+/** The effective config with every secret masked (each key the schema marks sensitive): what `config check` prints and logs may show. */
+export function maskConfig(config: DatamonConfig): DatamonConfig {
+  const copy = structuredClone(config) as unknown as Record<string, unknown>;
+  for (const path of SENSITIVE) {
+    let parent: Record<string, unknown> | undefined = copy;
+    for (const key of path.slice(0, -1)) parent = parent?.[key] as Record<string, unknown> | undefined;
+    const last = path.at(-1) as string;
+    if (parent && last in parent) parent[last] = maskOne(path, parent[last]);
+  }
+  return copy as unknown as DatamonConfig;
+}
+
+/** Every secret value in a config (and a URL secret's credentials and query values), to assert none appears in output. */
 export function secretValues(config: DatamonConfig): string[] {
-  const values = [
-    config.database.password,
-    config.email.password,
-    config.dashboard.auth.password,
-    ...config.dashboard.auth.tokens,
-    ...config.dashboard.auth.admin_tokens,
-    config.metrics.token,
-  ];
-  try {
-    const url = new URL(config.google_chat.webhook_url);
-    values.push(...url.searchParams.values());
-  } catch {
-    values.push(config.google_chat.webhook_url);
+  const values: string[] = [];
+  for (const path of SENSITIVE) {
+    let node: unknown = config;
+    for (const key of path) node = (node as Record<string, unknown> | undefined)?.[key];
+    for (const value of Array.isArray(node) ? node : [node]) {
+      if (typeof value !== 'string' || !value) continue;
+      if (!isUrlKey(path)) {
+        values.push(value);
+        continue;
+      }
+      try {
+        // A URL's secrets are its password and query values; its host may be shown.
+        const url = new URL(value);
+        values.push(...url.searchParams.values());
+        if (url.password) values.push(decodeURIComponent(url.password));
+      } catch {
+        values.push(value);
+      }
+    }
   }
   return values.filter((value) => value.length >= 4);
 }

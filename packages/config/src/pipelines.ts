@@ -1,5 +1,5 @@
 import { checkRegistry, type CheckRegistry } from '@datamon/checks/kinds';
-import { type CheckinDefinition, type DatamonConfig, type PipelineDefinition, isHHMM, isValidId } from '@datamon/core';
+import { type CheckinDefinition, type DatamonConfig, dependencyProblems, type PipelineDefinition, isHHMM, isValidId } from '@datamon/core';
 import { cronProblem, dailyTimeOf } from './cron.ts';
 import { DEFAULT_ACTIONS, DEFAULT_CHECKINS, DEFAULT_PIPELINE_IDS, GENERIC_ACTION, defaultPipelineItems } from './defaults.ts';
 import { readFields } from './kind-fields.ts';
@@ -14,7 +14,7 @@ import { readFields } from './kind-fields.ts';
 type Raw = Record<string, unknown>;
 type Base = Omit<DatamonConfig, 'pipelines' | 'checkins' | 'source'>;
 
-const COMMON_KEYS = ['id', 'name', 'kind', 'action', 'not_before', 'quick_check'];
+const COMMON_KEYS = ['id', 'name', 'kind', 'action', 'not_before', 'quick_check', 'depends_on'];
 
 class ItemReader {
   constructor(
@@ -57,6 +57,17 @@ class ItemReader {
       return fallback ?? 0;
     }
     return value;
+  }
+
+  /** A list of ids (strings); [] when absent. */
+  ids(key: string): string[] {
+    const value = this.raw[key];
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value) || value.some((entry) => typeof entry !== 'string')) {
+      this.fail(key, `must be a list of pipeline ids, got ${JSON.stringify(value)}`);
+      return [];
+    }
+    return value as string[];
   }
 
   boolean(key: string, fallback: boolean): boolean {
@@ -111,6 +122,7 @@ function readPipeline(raw: unknown, path: string, base: Base, problems: string[]
     action: read.string('action', DEFAULT_ACTIONS[id] ?? GENERIC_ACTION),
     not_before: read.time('not_before', null),
     quick_check: read.boolean('quick_check', true),
+    depends_on: read.ids('depends_on'),
   };
   const own = Object.fromEntries(Object.entries(item).filter(([key]) => !COMMON_KEYS.includes(key)));
   const before = problems.length;
@@ -157,6 +169,11 @@ export function readPipelines(raw: unknown[], base: Base, problems: string[], ki
     pipelines.push(pipeline);
   });
   return pipelines;
+}
+
+/** `depends_on` of the effective pipelines: unknown ids and cycles, each naming its key. */
+export function readDependencies(pipelines: readonly PipelineDefinition[], explicit: boolean, problems: string[]): void {
+  problems.push(...dependencyProblems(pipelines, (index) => (explicit ? `pipelines[${index}]` : `default pipeline ${pipelines[index]?.id ?? index}`)));
 }
 
 /**

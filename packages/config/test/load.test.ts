@@ -81,6 +81,11 @@ describe('when the seed\'s original config file is loaded unchanged', () => {
     assert.equal(config.schedule.daily_summary, '0 18 * * *');
   });
 
+  it('makes first_calls and call_volume depend on etl_calls', () => {
+    const dependsOn = Object.fromEntries(config.pipelines.map((pipeline) => [pipeline.id, pipeline.depends_on]));
+    assert.deepEqual(dependsOn, { etl_calls: [], first_calls: ['etl_calls'], operators: [], call_volume: ['etl_calls'], morning_csv: [], afternoon_csv: [] });
+  });
+
   it('fills the added keys with their documented defaults', () => {
     assert.equal(config.database.port, 3306);
     assert.equal(config.redis.prefix, 'datamon');
@@ -198,6 +203,21 @@ describe('when the config is wrong', () => {
     assert.match(problem ?? '', /schedule\.checkins\.morning\.pipelines: unknown pipeline "etl_cals"/);
   });
 
+  it('names a depends_on of an unknown pipeline and a cycle, with the file', () => {
+    const item = (id: string, deps: string) => `  - {id: ${id}, kind: file_arrival, pattern: ${id}.csv, expected: "10:00", deadline: "11:00", depends_on: [${deps}]}`;
+    const path = file(`pipelines:\n${item('load', 'extrct')}\n${item('a', 'b')}\n${item('b', 'a')}\nschedule:\n  checkins: {morning: {enabled: false}, first_shift: {enabled: false}, second_shift: {pipelines: [load]}}\n`);
+    const problems = problemsOf(path);
+    assert.ok(problems.every((problem) => problem.startsWith(path)), problems.join('\n'));
+    assert.match(problems[0] ?? '', /pipelines\[0\]\.depends_on: unknown pipeline "extrct" \(known: load, a, b\)/);
+    assert.match(problems[1] ?? '', /pipelines\[1\]\.depends_on: a cycle \(a -> b -> a\)/);
+    assert.equal(problems.length, 2);
+  });
+
+  it('refuses a depends_on that is not a list of ids', () => {
+    const [problem] = problemsOf(file('pipelines:\n  - {id: x, kind: file_arrival, pattern: x.csv, expected: "10:00", deadline: "11:00", depends_on: etl_calls}\nschedule:\n  checkins: {morning: {enabled: false}, first_shift: {enabled: false}, second_shift: {pipelines: [x]}}\n'));
+    assert.match(problem ?? '', /pipelines\[0\]\.depends_on: /);
+  });
+
   it('reports every problem at once, one line each', () => {
     const problems = problemsOf(file('databse: {}\nmonitoring:\n  timezone: Mars/Base\npipelines:\n  - {id: x, kind: nope}\n'));
     // The unknown key, the zone, the kind, and the three default check-ins left with nothing to report.
@@ -238,6 +258,7 @@ describe('datamon config check', () => {
     const run = runCli(['config', 'check', '--config', path], SECRETS);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /morning_csv/);
+    assert.match(run.stdout, /id: call_volume[\s\S]*?depends_on:\n\s+- etl_calls/, 'config check shows the dependencies');
     assert.match(run.stdout, /spaces\/AAA\/messages\?key=\*+&token=\*+/);
     for (const secret of [...Object.values(SECRETS), 'webhook-key-123', 'webhook-token-456', 'dash-pass-999-long-enough', 'bearer-token-abcdef']) {
       assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), `secret ${secret} was printed`);

@@ -90,6 +90,19 @@ export const CONFIG_SCHEMA = {
   watchdog: {
     ping_url: str("URL the scheduler GETs after every completed round: a dead-man's switch for an outside service (a secret)", '', true),
   },
+  heartbeats: {
+    ping_key: str('Key in the ping URLs of heartbeat pipelines (/ping/<key>/<slug>); the secret that lets a job report in', '', true),
+    ping_url: str('Base URL `datamon run` pings (default: dashboard.public_url)', ''),
+  },
+  tickets: {
+    kind: { doc: 'Ticket system for incidents: jira, github or webhook (empty: none)', format: ['', 'jira', 'github', 'webhook'], default: '' as '' | 'jira' | 'github' | 'webhook' },
+    url: str('Jira base URL, GitHub API base URL, or the webhook URL', ''),
+    project: str('Jira project key, or GitHub "owner/repo"', ''),
+    user: str('Jira user (basic auth with the token)', ''),
+    token: str('Jira API token, GitHub token, or the webhook HMAC secret', '', true),
+    when: { doc: 'Which incidents get a ticket: critical or warning', format: ['critical', 'warning'], default: 'critical' as 'critical' | 'warning' },
+    done_transition: str('Jira transition that closes a resolved incident\'s issue', 'Done'),
+  },
 };
 
 /** One sheet under `google_sheets.sheets`. */

@@ -166,6 +166,29 @@ export function blockingNow(
   return now.getTime() - Date.parse(freedAt) >= UNBLOCK_WAIT_MS ? null : previous;
 }
 
+/**
+ * What the incident rule needs to know of dependencies for one event of `id`
+ * (`IncidentInput.blockedBy` and `.affects`): the root blocking it, and the pipelines it blocks.
+ *
+ * @param stateOf - the latest state of any pipeline; for a result event, `id`'s own is that result
+ * @param blockedNow - the root its open incident is blocked by now, or null
+ * @param resultCheckedAt - the `checkedAt` of a result event, null for other events
+ */
+export function dependencyInput(
+  graph: DependencyGraph,
+  id: string,
+  stateOf: (id: string) => DependencyState | null,
+  blockedNow: string | null,
+  resultCheckedAt: string | null,
+  now: Date,
+): { blockedBy: string | null; affects: string[] } {
+  if (!graph.any) return { blockedBy: null, affects: [] };
+  return {
+    blockedBy: blockingNow(graph, id, stateOf, blockedNow, resultCheckedAt, now),
+    affects: blockedBy(graph, id, (candidate) => stateOf(candidate)?.status ?? null),
+  };
+}
+
 /** Every pipeline whose state decides what `id` is blocked by and what it blocks. */
 export function dependencyNeighbourhood(graph: DependencyGraph, id: string): string[] {
   const below = descendants(graph, id);

@@ -63,6 +63,15 @@ import { isProblem, worst } from './status.ts';
  * | R26 | flapping (reopenCount > 0)   | a change < `quietMinutes` after the last state message | tracked; held = 'flapping' | - (sent, for the truth then, by the first event after the quiet time)
  * | R27 | flapping, never told CRITICAL | result CRITICAL                  | CRITICAL                                      | critical: chat + email at once (a first page is never held)
  * | R28 | any                          | result with checkedAt <= lastCheckedAt | unchanged (stale or replayed)             | -
+ * | R29 | none / closed, an upstream CRITICAL | result WARNING / CRITICAL   | opens blocked by the root; held = 'blocked'   | - (the root's messages list it)
+ * | R30 | open, told, an upstream turns CRITICAL | any event                | blockedBy = root; held = 'blocked'            | - (no second alert; the root's card lists it)
+ * | R31 | open, blocked                | result WARNING / CRITICAL, still blocked | tracked as usual, still blocked          | - (nothing of its own, no escalation)
+ * | R32 | open, blocked, never told    | any event, no CRITICAL upstream now | unblocked: unblockedFrom = the root      | its own state message, saying it is no longer blocked
+ * | R33 | open, blocked, never told    | result OK                          | closed                                        | - (nothing was told of it on its own)
+ * | R34 | open, blocked, CRITICAL      | tick past `after_minutes`          | unchanged                                     | - (a blocked incident does not escalate on its own)
+ * | R35 | open, told, then blocked     | result OK                          | closed                                        | resolved (it was told on its own, so it is told it is over)
+ * | R36 | open, told, then blocked     | any event, no CRITICAL upstream now | unblocked                                    | - (nothing re-sent; its escalation clock runs again)
+ * | R37 | open (a root)                | any event naming pipelines it blocks now | `affects` gains them (never loses one)  | - (its next alert, escalation and resolved list them: "Also affected")
  *
  * ## Decisions (where README "Alerts" is silent)
  *
@@ -92,6 +101,12 @@ import { isProblem, worst } from './status.ts';
  * - **`escalation.after_minutes` <= 0** turns escalation off (0 would escalate in the same breath
  *   as the opening message).
  * - A result's `details.threshold` (string) is kept as the incident's threshold text.
+ * - **Dependencies** (README "Dependencies"): the caller names the root that blocks the pipeline
+ *   now (`IncidentInput.blockedBy`, the most upstream CRITICAL pipeline it depends on, or null).
+ *   While blocked an incident is tracked but sends nothing and never escalates; the root's own
+ *   messages list what it blocks. Once unblocked, an incident still failing follows the ordinary
+ *   rules: never told, it sends its state message then, saying it is no longer blocked; told
+ *   before it was blocked, nothing is re-sent and its escalation clock runs again.
  * - Known limit: a closed incident that still owes its resolved message (held by a silence) and
  *   is replaced by a new incident more than the flap window later never sends it; the new
  *   incident's messages tell the truth.
@@ -144,13 +159,23 @@ export interface IncidentInput {
    * rule only reads it: while it is in the future nothing is sent.
    */
   silencedUntil: string | null;
+  /**
+   * The root pipeline blocking this one now (the most upstream CRITICAL one it depends on), or
+   * null. Optional for callers without dependencies.
+   */
+  blockedBy?: string | null;
+  /**
+   * The pipelines this one blocks now (failing below it, it being their root); added to the
+   * incident's `affects`, which its messages list. Optional for callers without dependencies.
+   */
+  affects?: readonly string[];
   event: IncidentEvent;
 }
 
 export type IncidentNotificationKind = Extract<NotificationKind, 'warning' | 'critical' | 'escalation' | 'resolved'>;
 
 /** Why a message is sent: what the card and email say happened. */
-export type IncidentNotificationReason = 'opened' | 'worsened' | 'reopened' | 'resolved' | 'escalated' | 'repeated';
+export type IncidentNotificationReason = 'opened' | 'worsened' | 'reopened' | 'resolved' | 'escalated' | 'repeated' | 'unblocked';
 
 /** One message to one channel, decided by the rule. */
 export interface IncidentNotification {
@@ -254,6 +279,8 @@ export function evaluateIncident(
   }
 
   if (!next) return { next: null, notifications: [], changed: false, nextDueAt: null };
+  applyBlocking(next, input.blockedBy ?? null);
+  addAffected(next, input.affects ?? []);
 
   const drafts = reconcile(next, input, now, settings, truthChanged);
   const incident = next;
@@ -264,6 +291,25 @@ export function evaluateIncident(
     changed: previous === null || JSON.stringify(previous) !== JSON.stringify(next),
     nextDueAt: nextDueAt(next, input, settings),
   };
+}
+
+/** Marks an open incident blocked by its root, or unblocked (remembering from what); a closed one is never blocked. */
+function applyBlocking(incident: IncidentRecord, root: string | null): void {
+  const was = incident.blockedBy ?? null;
+  if (incident.closedAt !== null || root === null) {
+    if (was !== null) incident.unblockedFrom = was;
+    incident.blockedBy = null;
+    return;
+  }
+  incident.blockedBy = root;
+}
+
+/** Adds what an open root blocks now to what it has blocked during the incident (never removed: the resolved message lists them). */
+function addAffected(incident: IncidentRecord, affects: readonly string[]): void {
+  if (incident.closedAt !== null || affects.length === 0) return;
+  const known = incident.affects ?? [];
+  const added = affects.filter((id) => id !== incident.pipelineId && !known.includes(id));
+  if (added.length > 0) incident.affects = [...known, ...added];
 }
 
 function thresholdOf(result: CheckResult): string | null {
@@ -301,6 +347,8 @@ function openIncident(result: CheckResult, status: ProblemStatus, pipeline: Inci
     held: null,
     reopenCount: 0,
     resolution: null,
+    blockedBy: null,
+    unblockedFrom: null,
   };
 }
 
@@ -385,7 +433,7 @@ function nextEscalation(incident: IncidentRecord, settings: IncidentSettings): {
   const { after_minutes: after, repeat_minutes: repeatEvery } = settings.escalation;
   if (after <= 0) return null;
   if (incident.closedAt !== null || incident.status !== 'CRITICAL' || incident.criticalSince === null) return null;
-  if (incident.lastStatus === 'PENDING' || incident.acknowledged || incident.announcedStatus !== 'CRITICAL') return null;
+  if (incident.lastStatus === 'PENDING' || incident.acknowledged || incident.announcedStatus !== 'CRITICAL' || incident.blockedBy) return null;
   // Counted from when people were told it is CRITICAL: after a silence or a held message, the
   // catch-up message restarts the clock instead of being followed at once by an escalation.
   const base = Math.max(Date.parse(incident.criticalSince), Date.parse(incident.announcedAt ?? incident.criticalSince));
@@ -432,6 +480,11 @@ function reconcile(
   const silenced = isSilenced(input, now);
   const due = dueStateMessage(incident);
   incident.held = null;
+  if (incident.blockedBy) {
+    // The root tells it (its messages list what it blocks); nothing of its own, no escalation.
+    if (due !== null && due !== 'resolved') incident.held = 'blocked';
+    return drafts;
+  }
 
   if (due === 'resolved' && !settings.escalation.send_resolved) {
     // Nothing will be sent for this close; remembering it as told keeps a later re-open honest.
@@ -449,7 +502,8 @@ function reconcile(
         drafts.push(...draftsFor(incident, 'resolved', 'resolved', channels, now, late));
         incident.announcedStatus = 'OK';
       } else {
-        const reason: IncidentNotificationReason = told === null ? 'opened' : told === 'OK' ? 'reopened' : 'worsened';
+        const reason: IncidentNotificationReason =
+          told === null ? (incident.unblockedFrom ? 'unblocked' : 'opened') : told === 'OK' ? 'reopened' : 'worsened';
         const channels: NotificationChannel[] = due === 'critical' ? [...NOTIFICATION_CHANNELS] : ['chat'];
         drafts.push(...draftsFor(incident, due, reason, channels, now, late));
         incident.announcedStatus = due === 'critical' ? 'CRITICAL' : 'WARNING';

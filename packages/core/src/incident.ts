@@ -30,6 +30,10 @@ export type AnnouncedStatus = Static<typeof AnnouncedStatusSchema>;
  * - `held`: why a state message that is due is being held, for the dashboard.
  * - `reopenCount`: times it re-opened within the flap window of its close; above 0 it is flapping.
  * - `resolution`: the message of the result that closed it ("... arrived at 12:14").
+ * - `blockedBy`: the root pipeline whose CRITICAL failure this one is part of (README
+ *   "Dependencies"): it sends nothing of its own and does not escalate while blocked;
+ *   `unblockedFrom`: the root it was last blocked by (its first message then says so);
+ *   `affects`: on a root, every pipeline it has blocked during this incident (its messages list them).
  */
 export const IncidentRecordSchema = Type.Object({
   id: Type.String(),
@@ -54,9 +58,12 @@ export const IncidentRecordSchema = Type.Object({
   lastCheckedAt: InstantSchema,
   announcedStatus: Type.Union([AnnouncedStatusSchema, Type.Null()]),
   announcedAt: NullableInstantSchema,
-  held: Type.Union([Type.Enum(['silence', 'flapping']), Type.Null()]),
+  held: Type.Union([Type.Enum(['silence', 'flapping', 'blocked']), Type.Null()]),
   reopenCount: Type.Integer(),
   resolution: NullableStringSchema,
+  blockedBy: Type.Optional(NullableStringSchema),
+  unblockedFrom: Type.Optional(NullableStringSchema),
+  affects: Type.Optional(Type.Array(Type.String())),
 });
 export type IncidentRecord = Static<typeof IncidentRecordSchema>;
 

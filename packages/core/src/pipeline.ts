@@ -23,6 +23,8 @@ export type PipelineCommon = {
   not_before: string | null;
   /** false: evaluated only by the check-ins that list it. */
   quick_check: boolean;
+  /** Pipelines this one depends on: while one of them is CRITICAL, this one's failure is told by it. */
+  depends_on: string[];
 };
 
 /** Any pipeline: the common fields, and its kind's own (read through the kind's type). */

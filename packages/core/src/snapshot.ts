@@ -1,3 +1,4 @@
+import { blockingRoot, graphOf } from './dependencies.ts';
 import type { CheckinDefinition, PipelineDefinition } from './pipeline.ts';
 import type { StoredResult } from './result.ts';
 import type { IncidentRecord } from './incident.ts';
@@ -19,10 +20,13 @@ export interface SnapshotInput {
  * snapshot. A pipeline never checked yet shows PENDING, "not checked yet".
  */
 export function buildStatusSnapshot(input: SnapshotInput, now: Date): StatusSnapshot {
+  const graph = graphOf(input.pipelines);
+  const statusOf = (id: string) => input.latest[id]?.status ?? null;
   const pipelines: PipelineStatusView[] = input.pipelines.map((pipeline) => {
     const latest = input.latest[pipeline.id];
     const incident = input.openIncidents[pipeline.id];
     const silencedUntil = input.silences[pipeline.id];
+    const failing = latest !== undefined && (latest.status === 'WARNING' || latest.status === 'CRITICAL');
     return {
       id: pipeline.id,
       name: pipeline.name,
@@ -36,7 +40,10 @@ export function buildStatusSnapshot(input: SnapshotInput, now: Date): StatusSnap
       acknowledged: incident?.acknowledged ?? false,
       silencedUntil: silencedUntil && Date.parse(silencedUntil) > now.getTime() ? silencedUntil : null,
       quickCheck: pipeline.quick_check,
-      action: latest && (latest.status === 'WARNING' || latest.status === 'CRITICAL') ? pipeline.action : null,
+      action: failing ? pipeline.action : null,
+      // The incident's own view (it waits for a fresh check after the root recovers), else the results'.
+      blockedBy: incident?.blockedBy ?? (failing && graph.any ? blockingRoot(graph, pipeline.id, statusOf) : null),
+      dependsOn: [...(graph.upstream.get(pipeline.id) ?? [])],
     };
   });
   const checkins: CheckinStatusView[] = input.checkins.map((checkin) => {

@@ -21,6 +21,10 @@ export const PipelineStatusViewSchema = Type.Object({
   quickCheck: Type.Boolean(),
   /** What to do (the pipeline's `action`), while it is WARNING or CRITICAL; null otherwise. */
   action: NullableStringSchema,
+  /** The root whose CRITICAL failure this one is part of (README "Dependencies"), or null. */
+  blockedBy: NullableStringSchema,
+  /** Its `depends_on`: the pipelines it waits for. */
+  dependsOn: Type.Array(Type.String()),
 });
 export type PipelineStatusView = Static<typeof PipelineStatusViewSchema>;
 
@@ -69,6 +73,15 @@ export const CheckinRunSchema = Type.Object({
   manual: Type.Boolean(),
   requestedBy: Type.Optional(NullableStringSchema),
   overall: StatusSchema,
-  results: Type.Array(Type.Object({ pipelineId: Type.String(), status: StatusSchema, message: Type.String(), value: MeasuredValueSchema })),
+  results: Type.Array(
+    Type.Object({
+      pipelineId: Type.String(),
+      status: StatusSchema,
+      message: Type.String(),
+      value: MeasuredValueSchema,
+      /** The root whose failure this one is part of (README "Dependencies"), when failing below a CRITICAL upstream. */
+      blockedBy: Type.Optional(NullableStringSchema),
+    }),
+  ),
 });
 export type CheckinRun = Static<typeof CheckinRunSchema>;

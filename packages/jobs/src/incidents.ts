@@ -1,10 +1,14 @@
 import {
   type DatamonConfig,
+  graphOf,
+  dependencyInput,
+  dependencyNeighbourhood,
   evaluateIncident,
   type IncidentDecision,
   type IncidentEvent,
   type IncidentSettings,
   incidentSettings,
+  type IncidentRecord,
 } from '@datamon/core';
 import { renderIncidentNotification } from '@datamon/notifiers/render';
 import { type DatamonStore, pipelineLock } from '@datamon/store';
@@ -28,6 +32,8 @@ export interface IncidentEventDeps {
 
 export interface AppliedIncidentEvent {
   decision: IncidentDecision;
+  /** The root blocking the pipeline after the event, or null. */
+  blockedBy: string | null;
   /** Messages handed to the delivery queues. */
   enqueued: number;
 }
@@ -59,7 +65,13 @@ export async function applyIncidentEvent(deps: IncidentEventDeps, pipelineId: st
     const configured = config.pipelines.find((pipeline) => pipeline.id === pipelineId);
     const pipeline = configured ? { id: configured.id, name: configured.name } : latest ? { id: pipelineId, name: latest.pipelineName } : null;
     if (!pipeline) throw new UnknownPipelineError(pipelineId);
-    const decision = evaluateIncident(latest, { pipeline, silencedUntil: silencedUntil?.toISOString() ?? null, event }, now, rule);
+    const { blockedBy: root, affects } = await dependenciesOf(deps, pipelineId, latest, event, now);
+    const decision = evaluateIncident(
+      latest,
+      { pipeline, silencedUntil: silencedUntil?.toISOString() ?? null, blockedBy: root, affects, event },
+      now,
+      rule,
+    );
     const enqueued = await enqueueDeliveries(
       deps.queues,
       decision.notifications.map((notification) => ({
@@ -73,6 +85,31 @@ export async function applyIncidentEvent(deps: IncidentEventDeps, pipelineId: st
     );
     if (decision.changed && decision.next) await store.incidents.save(decision.next);
     if (decision.next) await store.incidents.setDue(pipelineId, decision.nextDueAt);
-    return { decision, enqueued };
+    return { decision, enqueued, blockedBy: root };
   });
+}
+
+/**
+ * What blocks the pipeline and what it blocks, from the latest results of the pipelines around
+ * it (README "Dependencies"); nothing to read when it has no dependencies.
+ */
+async function dependenciesOf(
+  deps: IncidentEventDeps,
+  pipelineId: string,
+  latest: IncidentRecord | null,
+  event: IncidentEvent,
+  now: Date,
+): Promise<{ blockedBy: string | null; affects: string[] }> {
+  const graph = graphOf(deps.config.pipelines);
+  if (!graph.any) return { blockedBy: null, affects: [] };
+  const around = dependencyNeighbourhood(graph, pipelineId);
+  if (around.length === 1) return { blockedBy: null, affects: [] };
+  const states = await deps.store.results.latestMany(around);
+  const stateOf = (id: string) => {
+    if (event.type === 'result' && id === pipelineId) return { status: event.result.status, since: event.result.checkedAt };
+    const state = states[id];
+    return state ? { status: state.status, since: state.since } : null;
+  };
+  const blockedNow = latest && latest.closedAt === null ? (latest.blockedBy ?? null) : null;
+  return dependencyInput(graph, pipelineId, stateOf, blockedNow, event.type === 'result' ? event.result.checkedAt : null, now);
 }

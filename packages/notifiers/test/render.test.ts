@@ -123,6 +123,40 @@ describe('the check-in card and email', () => {
   });
 });
 
+describe('dependencies in cards and emails (README "Dependencies")', () => {
+  it('a root\'s alert lists what it blocks, by name', () => {
+    const payload = renderAlertCard(notification({}, incident({ affects: ['first_calls', 'call_volume'] })), config);
+    assert.ok(texts(payload).join('\n').includes('First Calls, Call Volume (depend on ETL Calls; no separate alert)'));
+    const email = renderAlertEmail(notification({ channel: 'email' }, incident({ affects: ['call_volume'] })), config);
+    assert.match(email.text, /Also affected\W+Call Volume \(depends on ETL Calls; no separate alert\)/);
+  });
+  it('a root\'s resolved message says what it blocked is checked again', () => {
+    const closed = incident({ affects: ['call_volume'], closedAt: '2026-03-30T07:31:00.000Z', announcedStatus: 'OK' });
+    const all = texts(renderAlertCard(notification({ kind: 'resolved', reason: 'resolved' }, closed), config)).join('\n');
+    assert.ok(all.includes('Call Volume (checked again now; one still failing alerts on its own)'));
+  });
+  it('a pipeline alerting once its root is fixed says it is no longer blocked', () => {
+    const record = incident({ id: 'call_volume-1', pipelineId: 'call_volume', pipelineName: 'Call Volume', unblockedFrom: 'etl_calls' });
+    const card = cardOf(renderAlertCard(notification({ reason: 'unblocked' }, record), config));
+    assert.match(card.card.header.subtitle, /^No longer blocked by ETL Calls: still failing on its own · incident opened at 07:31/);
+  });
+  it('a check-in card lists a blocked pipeline right under its root, in the root\'s section', () => {
+    const run = checkinRun({
+      checkinId: 'morning',
+      label: 'Morning CC Data Check',
+      results: [
+        { pipelineId: 'call_volume', status: 'CRITICAL', message: '0 rows in FactCalls yesterday', value: 0, blockedBy: 'etl_calls' },
+        { pipelineId: 'operators', status: 'OK', message: '240 operators', value: 240, blockedBy: null },
+        { pipelineId: 'etl_calls', status: 'CRITICAL', message: 'newest FactCalls.call_start is 30.0 h old', value: 30, blockedBy: null },
+      ],
+    });
+    const labels = texts(renderCheckinCard(run, config)).filter((_, index) => index % 3 === 0);
+    assert.deepEqual(labels, ['Operators', 'ETL Calls', '\u21b3 Call Volume']);
+    assert.ok(texts(renderCheckinCard(run, config)).some((text) => text.includes('blocked by ETL Calls: 0 rows in FactCalls yesterday')));
+    assert.match(renderCheckinEmail(run, config).text, /blocked by ETL Calls: 0 rows/);
+  });
+});
+
 describe('the alert cards and emails', () => {
   it('a critical alert says what failed, the value against its threshold, when first detected (local) and the action', () => {
     const payload = renderAlertCard(notification(), config);

@@ -53,8 +53,9 @@ describe('the read API over a seeded morning', () => {
     const first = snapshot.pipelines.find((pipeline) => pipeline.id === 'first_calls');
     assert.deepEqual(
       Object.keys(first ?? {}).sort(),
-      ['acknowledged', 'action', 'checkedAt', 'id', 'incident', 'kind', 'message', 'name', 'quickCheck', 'silencedUntil', 'since', 'status', 'value'],
+      ['acknowledged', 'action', 'blockedBy', 'checkedAt', 'dependsOn', 'id', 'incident', 'kind', 'message', 'name', 'quickCheck', 'silencedUntil', 'since', 'status', 'value'],
     );
+    assert.deepEqual([first?.dependsOn, first?.blockedBy], [['etl_calls'], null], 'its ETL is not CRITICAL: not blocked');
     assert.equal(first?.incident, incidentId);
     assert.match(first?.action ?? '', /first-calls ETL step/, 'a failing pipeline says what to do');
     assert.equal(snapshot.pipelines.find((pipeline) => pipeline.id === 'etl_calls')?.action, null);

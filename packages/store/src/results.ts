@@ -47,6 +47,17 @@ export class ResultRepository {
     return raw ? parseStored(raw) : null;
   }
 
+  /** The latest results of some pipelines (one round trip); those never checked are absent. */
+  async latestMany(pipelineIds: readonly string[]): Promise<Record<string, StoredResult>> {
+    if (pipelineIds.length === 0) return {};
+    const raws = await this.redis.hmget(this.keys.latest, ...pipelineIds);
+    const out: Record<string, StoredResult> = {};
+    raws.forEach((raw, index) => {
+      if (raw) out[pipelineIds[index] as string] = parseStored(raw);
+    });
+    return out;
+  }
+
   async allLatest(): Promise<Record<string, StoredResult>> {
     const all = await this.redis.hgetall(this.keys.latest);
     const out: Record<string, StoredResult> = {};

@@ -1,6 +1,6 @@
 import type { FileArrivalPipeline, MysqlCountPipeline, MysqlFreshnessPipeline, SheetUpdatedPipeline } from '../../src/index.ts';
 
-const common = (id: string, group: string) => ({ id, name: id, group, action: 'fix it', not_before: null, quick_check: true });
+const common = (id: string, group: string) => ({ id, name: id, group, action: 'fix it', not_before: null, quick_check: true, depends_on: [] as string[] });
 
 export function freshnessPipeline(fields: Partial<MysqlFreshnessPipeline> = {}): MysqlFreshnessPipeline {
   return { ...common('etl_calls', 'Warehouse'), kind: 'mysql_freshness', table: 'FactCalls', column: 'call_start', filters: {}, warning_hours: 12, critical_hours: 24, ...fields };

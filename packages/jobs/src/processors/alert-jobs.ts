@@ -2,6 +2,8 @@ import {
   type ChatPayload,
   type DatamonConfig,
   dailyUptime,
+  descendants,
+  graphOf,
   type EmailPayload,
   type IncidentSettings,
   localDate,
@@ -15,14 +17,14 @@ import type { DatamonStore } from '@datamon/store';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { AlertsJobs, AnyJobOf, AnyResultOf, Delivery, JobOf } from '../contracts.ts';
 import { notificationIds } from '../ids.ts';
-import { applyIncidentEvent, UnknownPipelineError } from '../incidents.ts';
-import { type DatamonQueues, enqueueDeliveries } from '../producers.ts';
+import { type AppliedIncidentEvent, applyIncidentEvent, UnknownPipelineError } from '../incidents.ts';
+import { type DatamonQueues, enqueueDeliveries, enqueueRunPipeline } from '../producers.ts';
 
 /** What the alert jobs need; the alert role wires it, tests pass their own. */
 export interface AlertJobDeps {
   config: DatamonConfig;
   store: DatamonStore;
-  queues: Pick<DatamonQueues, 'chat' | 'email'>;
+  queues: Pick<DatamonQueues, 'chat' | 'email' | 'checks'>;
   /** The channels that exist (the notifier registry's): check-in cards and summaries go to each. */
   channels: readonly NotificationChannel[];
   now: () => Date;
@@ -63,9 +65,30 @@ async function applyOrFail(deps: AlertJobDeps, pipelineId: string, event: Parame
 
 async function evaluate(job: JobOf<AlertsJobs, 'evaluate'>, deps: AlertJobDeps) {
   const now = deps.now();
-  const { decision, enqueued } = await applyOrFail(deps, job.data.pipelineId, { type: 'result', result: job.data.result }, now);
-  if (decision.changed) await deps.refreshSnapshot();
-  return { notifications: enqueued };
+  const applied = await applyOrFail(deps, job.data.pipelineId, { type: 'result', result: job.data.result }, now);
+  if (applied.decision.changed) await deps.refreshSnapshot();
+  await recheckReleased(job.data, applied, deps, now);
+  return { notifications: applied.enqueued };
+}
+
+/**
+ * A root that leaves CRITICAL releases what it blocked (README "Dependencies"): each is checked
+ * again now (within the minute), so one still failing alerts on its own, on a fresh result.
+ */
+async function recheckReleased(
+  data: JobOf<AlertsJobs, 'evaluate'>['data'],
+  applied: AppliedIncidentEvent,
+  deps: AlertJobDeps,
+  now: Date,
+): Promise<void> {
+  if (data.previousStatus !== 'CRITICAL' || data.result.status === 'CRITICAL') return;
+  const below = descendants(graphOf(deps.config.pipelines), data.pipelineId);
+  if (below.length === 0) return;
+  const open = await deps.store.incidents.allOpen();
+  const affected = applied.decision.next?.affects ?? [];
+  const released = below.filter((id) => open[id] !== undefined || affected.includes(id));
+  for (const pipelineId of released) await enqueueRunPipeline(deps.queues, pipelineId, `dependency:${data.pipelineId}`, now);
+  if (released.length > 0) deps.logger.info({ root: data.pipelineId, released }, 'upstream no longer CRITICAL; checking what it blocked again');
 }
 
 /**

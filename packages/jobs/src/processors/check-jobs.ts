@@ -1,10 +1,14 @@
 import type { CheckRunner } from '@datamon/checks';
 import {
+  ancestors,
+  blockingRoot,
   type CheckinDefinition,
   type CheckinRun,
   type CheckResult,
   type DatamonConfig,
   checkinStatus,
+  graphOf,
+  packParts,
   isTooLate,
   type PipelineDefinition,
 } from '@datamon/core';
@@ -92,18 +96,15 @@ function pipelinesByIds(config: DatamonConfig, ids: readonly string[], where: st
   });
 }
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
-  return out;
-}
-
 async function quickCheck(job: JobOf<ChecksJobs, 'quick-check'>, deps: CheckJobDeps): Promise<QuickCheckSummary> {
   const now = await pinnedNow(job, deps);
   const scheduledFor = job.data.scheduledFor || now.toISOString();
   const due = job.data.all ? deps.config.pipelines : deps.config.pipelines.filter((pipeline) => pipeline.quick_check !== false);
   if (due.length > deps.settings.quickCheckChunk) {
-    const parts = chunk(
+    // Pipelines that depend on each other stay in one part: judged together, a root's first
+    // alert lists what it blocks (README "Dependencies").
+    const parts = packParts(
+      graphOf(deps.config.pipelines),
       due.map((pipeline) => pipeline.id),
       deps.settings.quickCheckChunk,
     );
@@ -160,7 +161,8 @@ async function checkin(job: JobOf<ChecksJobs, 'checkin'>, deps: CheckJobDeps): P
   const late = job.data.late || (fromSchedule && now.getTime() - Date.parse(scheduledFor) > LATE_AFTER_MS);
   const list = pipelinesByIds(config, definition.pipelines, `check-in ${definition.id}`);
   const { results } = await checkAndStore(String(job.id), list, now, deps);
-  const run = buildCheckinRun(definition, scheduledFor, now, late, job.data.manual, results, job.data.requestedBy ?? null);
+  const blockedByOf = await blockingRoots(deps, results);
+  const run = buildCheckinRun(definition, scheduledFor, now, late, job.data.manual, results, job.data.requestedBy ?? null, blockedByOf);
   await store.checkinRuns.record(run);
   await deps.queues.alerts.add('checkin-report', { checkinRunId: run.id, checkinId: definition.id }, { jobId: jobIds.checkinReport(definition.id, scheduledFor) });
   await deps.refreshSnapshot();
@@ -178,6 +180,20 @@ async function runPipeline(job: JobOf<ChecksJobs, 'run-pipeline'>, deps: CheckJo
   return result;
 }
 
+/** What blocks each failing result (README "Dependencies"), from these results and the latest of their upstreams. */
+async function blockingRoots(deps: CheckJobDeps, results: readonly CheckResult[]): Promise<(pipelineId: string) => string | null> {
+  const graph = graphOf(deps.config.pipelines);
+  if (!graph.any) return () => null;
+  const fresh = new Map(results.map((result) => [result.pipelineId, result.status]));
+  const upstreams = [...new Set(results.flatMap((result) => ancestors(graph, result.pipelineId)))].filter((id) => !fresh.has(id));
+  const stored = await deps.store.results.latestMany(upstreams);
+  const statusOf = (id: string) => fresh.get(id) ?? stored[id]?.status ?? null;
+  return (pipelineId) => {
+    const status = fresh.get(pipelineId);
+    return status === 'WARNING' || status === 'CRITICAL' ? blockingRoot(graph, pipelineId, statusOf) : null;
+  };
+}
+
 /** A stored check-in run, its id deterministic from the check-in and slot. */
 export function buildCheckinRun(
   definition: CheckinDefinition,
@@ -187,6 +203,7 @@ export function buildCheckinRun(
   manual: boolean,
   results: readonly CheckResult[],
   requestedBy: string | null = null,
+  blockedByOf: (pipelineId: string) => string | null = () => null,
 ): CheckinRun {
   return {
     id: checkinRunId(definition.id, scheduledFor),
@@ -198,6 +215,12 @@ export function buildCheckinRun(
     manual,
     requestedBy: manual ? requestedBy : null,
     overall: checkinStatus(results.map((result) => result.status)),
-    results: results.map((result) => ({ pipelineId: result.pipelineId, status: result.status, message: result.message, value: result.value })),
+    results: results.map((result) => ({
+      pipelineId: result.pipelineId,
+      status: result.status,
+      message: result.message,
+      value: result.value,
+      blockedBy: blockedByOf(result.pipelineId),
+    })),
   };
 }

@@ -58,6 +58,10 @@ function happening(message: AlertMessage, config: RenderConfig): string {
   switch (kind) {
     case 'critical':
     case 'warning':
+      if (reason === 'unblocked' && incident.unblockedFrom) {
+        const root = pipelineFacts(config, incident.unblockedFrom).name;
+        parts.push(`no longer blocked by ${root}: still failing on its own`);
+      }
       parts.push(
         reason === 'worsened'
           ? `worsened from WARNING at ${formatLocalTime(incident.criticalSince ?? decidedAt, zone)}`
@@ -107,6 +111,13 @@ function facts(message: AlertMessage, config: RenderConfig): Fact[] {
   if (incident.acknowledged) {
     const when = incident.acknowledgedAt ? ` at ${formatLocal(incident.acknowledgedAt, zone)}` : '';
     escaped('Acknowledged', `by ${incident.acknowledgedBy ?? 'someone'}${when}`);
+  }
+  const affected = (incident.affects ?? []).map((id) => pipelineFacts(config, id).name);
+  if (affected.length > 0) {
+    const note = kind === 'resolved'
+      ? 'checked again now; one still failing alerts on its own'
+      : `${affected.length === 1 ? 'depends' : 'depend'} on ${incident.pipelineName}; no separate alert`;
+    escaped('Also affected', `${affected.join(', ')} (${note})`);
   }
   if (incident.reopenCount > 0) escaped('Flapping', `re-opened ${plural(incident.reopenCount, 'time')} within minutes of closing`);
   escaped('Incident', incident.id);

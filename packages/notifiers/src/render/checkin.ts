@@ -39,12 +39,43 @@ export function checkinSubject(run: CheckinRun, config: RenderConfig): string {
   return `[datamon] ${run.label} ${checkinTime(run, config)}: ${checkinWord(run.overall)} (${countsPhrase(counts)})`;
 }
 
-function groups(run: CheckinRun, config: RenderConfig): [string, { result: RunResult; name: string }[]][] {
-  const rows = run.results.map((result) => {
+interface Row {
+  result: RunResult;
+  name: string;
+  group: string;
+  /** The root's name when this one is blocked by it (README "Dependencies"). */
+  blockedBy: string | null;
+}
+
+/**
+ * Rows per group; a pipeline blocked by a root in the same check-in is listed right under its
+ * root, in the root's group, so the card reads as one failure and what it takes with it.
+ */
+function groups(run: CheckinRun, config: RenderConfig): [string, Row[]][] {
+  const rows: Row[] = run.results.map((result) => {
     const facts = pipelineFacts(config, result.pipelineId);
-    return { result, name: facts.name, group: facts.group };
+    const root = result.blockedBy ?? null;
+    return { result, name: facts.name, group: facts.group, blockedBy: root === null ? null : pipelineFacts(config, root).name };
   });
-  return groupByKind(rows, (row) => row.group);
+  const present = new Set(run.results.map((result) => result.pipelineId));
+  const underRoot = (row: Row) => row.result.blockedBy != null && present.has(row.result.blockedBy);
+  const ordered: Row[] = [];
+  for (const row of rows) {
+    if (underRoot(row)) continue;
+    ordered.push(row);
+    for (const blocked of rows) {
+      if (underRoot(blocked) && blocked.result.blockedBy === row.result.pipelineId) ordered.push({ ...blocked, group: row.group });
+    }
+  }
+  return groupByKind(ordered, (row) => row.group);
+}
+
+function rowName(row: Row): string {
+  return row.blockedBy === null ? row.name : `\u21b3 ${row.name}`;
+}
+
+function rowMessage(row: Row): string {
+  return row.blockedBy === null ? row.result.message : `blocked by ${row.blockedBy}: ${row.result.message}`;
 }
 
 /**
@@ -60,11 +91,11 @@ export function renderCheckinCard(run: CheckinRun, config: RenderConfig): ChatPa
   const counts = countStatuses(run.results.map((result) => result.status));
   const sections: CardSection[] = groups(run, config).map(([group, rows]) => ({
     header: html(group),
-    widgets: rows.map(({ result, name }) =>
+    widgets: rows.map((row) =>
       decoratedText({
-        topLabel: html(name),
-        text: `${chatStatus(result.status)} ${html(result.message)}`,
-        bottomLabel: `value: ${html(formatValue(result.value))}`,
+        topLabel: html(rowName(row)),
+        text: `${chatStatus(row.result.status)} ${html(rowMessage(row))}`,
+        bottomLabel: `value: ${html(formatValue(row.result.value))}`,
       }),
     ),
   }));
@@ -93,11 +124,11 @@ export function renderCheckinEmail(run: CheckinRun, config: RenderConfig): Email
     ],
     tables: groups(run, config).map(([group, rows]) => ({
       columns: [group, 'Status', 'Details', 'Value'],
-      rows: rows.map(({ result, name }) => [
-        textCell(name),
-        cell(emailStatus(result.status), result.status),
-        textCell(result.message),
-        textCell(formatValue(result.value)),
+      rows: rows.map((row) => [
+        textCell(rowName(row)),
+        cell(emailStatus(row.result.status), row.result.status),
+        textCell(rowMessage(row)),
+        textCell(formatValue(row.result.value)),
       ]),
     })),
     dashboardUrl: config.dashboard.public_url,

@@ -4,7 +4,7 @@ import { ApiError, api } from './api.js';
 import { byId } from './dom.js';
 import { formatClock, useTimeZone } from './format.js';
 import { connectLive } from './live.js';
-import { renderBanner, renderCheckins, renderIncidents, renderNotifications, renderTiles, renderUpdated, renderWatch, setConnection, setRange, showProblem } from './render.js';
+import { renderBanner, renderCheckins, renderDependencies, renderIncidents, renderNotifications, renderTiles, renderUpdated, renderWatch, setConnection, setRange, showProblem } from './render.js';
 import { coalesce } from './shared.js';
 import { state } from './state.js';
 
@@ -41,6 +41,7 @@ async function refreshOnce() {
     renderBanner(snapshot);
     renderUpdated();
     renderTiles(snapshot, now, actions);
+    renderDependencies(snapshot);
     renderCheckins(snapshot.checkins, now, actions);
     renderIncidents(incidents, now, actions);
     renderNotifications(notifications, now);

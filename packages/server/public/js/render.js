@@ -25,6 +25,7 @@ import { state } from './state.js';
  * @property {HTMLElement} since
  * @property {HTMLElement} checked
  * @property {HTMLElement} badges
+ * @property {HTMLElement} deps what it depends on and what it feeds
  * @property {HTMLElement} action what to do, shown while it fails
  * @property {HTMLElement} note
  * @property {HTMLButtonElement} run
@@ -165,6 +166,7 @@ function createTile(pipeline, actions) {
     since: part('.fact-since'),
     checked: part('.fact-checked'),
     badges: part('.badges'),
+    deps: part('.tile-deps'),
     action: part('.tile-action'),
     note: part('.tile-note'),
     run: /** @type {HTMLButtonElement} */ (part('.run')),
@@ -185,8 +187,9 @@ function createTile(pipeline, actions) {
  * @param {Tile} tile
  * @param {PipelineView} pipeline
  * @param {Date} now
+ * @param {string[]} feeds names of the pipelines that depend on it
  */
-function updateTile(tile, pipeline, now) {
+function updateTile(tile, pipeline, now, feeds) {
   tile.view = pipeline;
   tile.root.dataset.status = pipeline.status ?? 'UNCHECKED';
   setText(tile.icon, iconOf(pipeline.status));
@@ -201,7 +204,23 @@ function updateTile(tile, pipeline, now) {
   tile.action.hidden = !pipeline.action;
   setText(tile.action, pipeline.action ? `What to do: ${pipeline.action}` : '');
 
+  const deps = [
+    pipeline.dependsOn.length ? `Depends on ${pipeline.dependsOn.map(pipelineName).join(', ')}` : '',
+    feeds.length ? `Feeds ${feeds.join(', ')}` : '',
+  ].filter(Boolean);
+  tile.deps.hidden = deps.length === 0;
+  setText(tile.deps, deps.join(' · '));
+
   const badges = [];
+  if (pipeline.blockedBy) {
+    badges.push(
+      el('span', {
+        className: 'badge blocked',
+        text: `⛓ blocked by ${pipelineName(pipeline.blockedBy)}`,
+        title: `Part of ${pipelineName(pipeline.blockedBy)}'s failure: its alerts list this one, which sends none of its own until that is fixed`,
+      }),
+    );
+  }
   if (pipeline.silencedUntil) badges.push(el('span', { className: 'badge silenced', text: `🔕 silenced until ${formatTime(pipeline.silencedUntil, now)}` }));
   if (pipeline.incident) {
     badges.push(
@@ -233,7 +252,7 @@ export function renderTiles(snapshot, now, actions) {
       state.tiles.set(pipeline.id, tile);
     }
     if (container.children[index] !== tile.root) container.insertBefore(tile.root, container.children[index] ?? null);
-    updateTile(tile, pipeline, now);
+    updateTile(tile, pipeline, now, feedsOf(snapshot, pipeline.id));
     // Created before the history is read: the strip needs its place in the layout to size itself.
     refreshHistory(tile, now);
   });
@@ -243,6 +262,44 @@ export function renderTiles(snapshot, now, actions) {
     tile.root.remove();
     state.tiles.delete(id);
   }
+}
+
+/**
+ * @param {StatusSnapshot} snapshot
+ * @param {string} id
+ * @returns {string[]} names of the pipelines that depend on `id`
+ */
+function feedsOf(snapshot, id) {
+  return snapshot.pipelines.filter((pipeline) => pipeline.dependsOn.includes(id)).map((pipeline) => pipeline.name);
+}
+
+/**
+ * The dependencies as an indented list: each root (a pipeline others depend on, depending on
+ * none) with what depends on it below, status icons and "blocked" marks included. Hidden when no
+ * pipeline depends on another.
+ * @param {StatusSnapshot} snapshot
+ */
+export function renderDependencies(snapshot) {
+  const panel = byId('dependencies-panel');
+  const byId_ = new Map(snapshot.pipelines.map((pipeline) => [pipeline.id, pipeline]));
+  const below = (/** @type {string} */ id) => snapshot.pipelines.filter((pipeline) => pipeline.dependsOn.includes(id));
+  const roots = snapshot.pipelines.filter((pipeline) => pipeline.dependsOn.length === 0 && below(pipeline.id).length > 0);
+  panel.hidden = roots.length === 0;
+  /**
+   * @param {PipelineView} pipeline
+   * @param {Set<string>} path ids above it (a cycle is refused by the config, but never loop here)
+   * @returns {HTMLElement}
+   */
+  const item = (pipeline, path) => {
+    const children = below(pipeline.id).filter((child) => !path.has(child.id));
+    const note = pipeline.blockedBy ? `blocked by ${byId_.get(pipeline.blockedBy)?.name ?? pipeline.blockedBy}` : (pipeline.status ?? 'not checked yet');
+    return el('li', { attrs: { 'data-pipeline': pipeline.id } }, [
+      el('span', { text: `${iconOf(pipeline.status)} ${pipeline.name}` }),
+      el('span', { className: 'tree-status', text: note }),
+      children.length ? el('ul', {}, children.map((child) => item(child, new Set([...path, pipeline.id])))) : null,
+    ]);
+  };
+  byId('dependencies').replaceChildren(...roots.map((root) => item(root, new Set())));
 }
 
 /**
@@ -347,7 +404,9 @@ export function renderIncidents(incidents, now, actions) {
         el('span', { className: 'status-word', text: incident.status }),
         el('small', { text: incident.message }),
         incident.action ? el('small', { className: 'row-action', text: `What to do: ${incident.action}` }) : null,
-        el('small', { text: [opened, ack, incident.escalations ? `${plural(incident.escalations, 'escalation')} sent` : null, incident.held ? `messages held (${incident.held})` : null].filter(Boolean).join(' · ') }),
+        incident.blockedBy ? el('small', { className: 'row-blocked', text: `blocked by ${pipelineName(incident.blockedBy)}: its alerts cover this one` }) : null,
+        incident.affects?.length ? el('small', { text: `also affected: ${incident.affects.map(pipelineName).join(', ')}` }) : null,
+        el('small', { text: [opened, ack, incident.escalations ? `${plural(incident.escalations, 'escalation')} sent` : null, incident.held && incident.held !== 'blocked' ? `messages held (${incident.held})` : null].filter(Boolean).join(' · ') }),
       ]),
       button,
     ]);

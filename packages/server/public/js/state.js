@@ -38,6 +38,8 @@
  * @property {string | null} silencedUntil
  * @property {boolean} quickCheck
  * @property {string | null} action what to do, while it is WARNING or CRITICAL
+ * @property {string | null} blockedBy the root whose CRITICAL failure this one is part of
+ * @property {string[]} dependsOn the pipelines it waits for
  */
 
 /**
@@ -76,7 +78,9 @@
  * @property {string | null} acknowledgedAt
  * @property {string | null} acknowledgedBy
  * @property {number} escalations
- * @property {'silence' | 'flapping' | null} held why a message that is due is being held
+ * @property {'silence' | 'flapping' | 'blocked' | null} held why a message that is due is being held
+ * @property {string | null} [blockedBy] the root it is blocked by (its alerts list this one)
+ * @property {string[]} [affects] on a root: the pipelines it has blocked
  * @property {string | null} action what to do
  */
 

@@ -1,4 +1,4 @@
-import { buildStatusSnapshot, type CheckResult } from '@datamon/core';
+import { buildStatusSnapshot, type CheckResult, dependencyNeighbourhood, graphOf } from '@datamon/core';
 import { applyIncidentEvent, enqueueRunPipeline } from '@datamon/jobs';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.ts';
@@ -47,26 +47,27 @@ export default async function pipelineRoutes(fastify: FastifyInstance, options: 
     async (request): Promise<PipelineDetail> => {
       const pipeline = pipelineOr404(config, request.params.id);
       const now = fastify.now();
-      const [latest, openIncident, silencedUntil] = await Promise.all([
-        store.results.latest(pipeline.id),
+      // Its upstreams' states too: what blocks it is part of its status.
+      const around = dependencyNeighbourhood(graphOf(config.pipelines), pipeline.id);
+      const [states, openIncident, silencedUntil] = await Promise.all([
+        store.results.latestMany(around),
         store.incidents.open(pipeline.id),
         store.silences.until(pipeline.id, now),
       ]);
       // The same pure function that builds /api/status, fed with this one pipeline's state, so
       // both views always agree on what "status" and "since" mean.
-      const {
-        pipelines: [view],
-      } = buildStatusSnapshot(
+      const latest = states[pipeline.id] ?? null;
+      const view = buildStatusSnapshot(
         {
-          pipelines: [pipeline],
+          pipelines: config.pipelines.filter((candidate) => around.includes(candidate.id)),
           checkins: [],
-          latest: latest ? { [pipeline.id]: latest } : {},
+          latest: states,
           openIncidents: openIncident ? { [pipeline.id]: openIncident } : {},
           silences: silencedUntil ? { [pipeline.id]: silencedUntil.toISOString() } : {},
           checkinRuns: {},
         },
         now,
-      );
+      ).pipelines.find((candidate) => candidate.id === pipeline.id);
       if (!view) throw new Error(`no status view was built for ${pipeline.id}`);
       return { ...view, action: pipeline.action, latest, openIncident };
     },
