@@ -1,0 +1,367 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { createHttpClient } from '@datamon/io';
+import { createJiraTracker, incidentLabel, TicketError, type TicketEvent, type TicketSettings, type TicketTracker } from '../src/tickets/index.ts';
+import { incident } from './helpers/fixtures.ts';
+
+const USER = 'ops@example.com';
+const TOKEN = 'jira-api-token-Zq81';
+const BASIC = Buffer.from(`${USER}:${TOKEN}`).toString('base64');
+const INCIDENT_ID = 'etl_calls-1774852260000';
+
+interface JiraRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+}
+
+interface JiraIssue {
+  key: string;
+  fields: Record<string, unknown>;
+  comments: unknown[];
+  status: { name: string; category: 'new' | 'indeterminate' | 'done' };
+}
+
+/** What the fake answers the next matching request with, instead of serving it. */
+interface Refusal {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Only requests whose path ends so (all when absent). */
+  pathEndsWith?: string;
+}
+
+/**
+ * A node:http server on 127.0.0.1 playing Jira Cloud REST v3: keeps issues, comments and
+ * workflow status, records every request, and can refuse or drop the connection when told.
+ */
+class FakeJira {
+  readonly requests: JiraRequest[] = [];
+  readonly issues = new Map<string, JiraIssue>();
+  transitions: { id: string; name: string; to: { name: string; category: JiraIssue['status']['category'] } }[] = [];
+  refusal: Refusal | null = null;
+  /** Creates the issue, then drops the connection without answering (a create interrupted mid-way). */
+  dropAfterCreate = false;
+  private server: Server | null = null;
+  port = 0;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.issues.clear();
+    this.refusal = null;
+    this.dropAfterCreate = false;
+    this.transitions = [
+      { id: '11', name: 'To Do', to: { name: 'To Do', category: 'new' } },
+      { id: '21', name: 'In Progress', to: { name: 'In Progress', category: 'indeterminate' } },
+      { id: '31', name: 'Done', to: { name: 'Done', category: 'done' } },
+    ];
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', this.url);
+    const request: JiraRequest = { method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body: text ? JSON.parse(text) : null };
+    this.requests.push(request);
+    const json = (status: number, body?: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(body === undefined ? '' : JSON.stringify(body));
+    };
+
+    const refusal = this.refusal;
+    if (refusal && (!refusal.pathEndsWith || url.pathname.endsWith(refusal.pathEndsWith))) {
+      res.writeHead(refusal.status, { 'content-type': 'application/json', ...refusal.headers }).end(refusal.body ?? '{"errorMessages":["refused"]}');
+      return;
+    }
+    if (req.headers.authorization !== `Basic ${BASIC}`) {
+      json(401, { errorMessages: ['You are not authenticated.'] });
+      return;
+    }
+
+    const issueMatch = /^\/rest\/api\/3\/issue\/([A-Z0-9_]+-\d+)(\/comment|\/transitions)?$/.exec(url.pathname);
+    if (req.method === 'POST' && url.pathname === '/rest/api/3/issue') {
+      const fields = (request.body as { fields: Record<string, unknown> }).fields;
+      const key = `${(fields.project as { key: string }).key}-${this.issues.size + 1}`;
+      this.issues.set(key, { key, fields, comments: [], status: { name: 'To Do', category: 'new' } });
+      if (this.dropAfterCreate) {
+        req.socket.destroy();
+        return;
+      }
+      json(201, { id: String(10000 + this.issues.size), key, self: `${this.url}/rest/api/3/issue/${key}` });
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/rest/api/3/search/jql') {
+      const label = /labels = "([^"]+)"/.exec(url.searchParams.get('jql') ?? '')?.[1];
+      const found = [...this.issues.values()].filter((issue) => (issue.fields.labels as string[]).includes(label ?? ''));
+      json(200, { issues: found.slice(0, Number(url.searchParams.get('maxResults') ?? 50)).map((issue) => ({ id: '1', key: issue.key })), isLast: true });
+      return;
+    }
+    const issue = issueMatch ? this.issues.get(issueMatch[1] ?? '') : undefined;
+    if (!issueMatch || !issue) {
+      json(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'] });
+      return;
+    }
+    if (issueMatch[2] === '/comment' && req.method === 'POST') {
+      issue.comments.push((request.body as { body: unknown }).body);
+      json(201, { id: String(issue.comments.length) });
+    } else if (issueMatch[2] === '/transitions' && req.method === 'GET') {
+      // A workflow offers no way from a done status to itself.
+      const offered = issue.status.category === 'done' ? this.transitions.filter((t) => t.to.category !== 'done') : this.transitions;
+      json(200, { transitions: offered.map((t) => ({ id: t.id, name: t.name, to: { name: t.to.name } })) });
+    } else if (issueMatch[2] === '/transitions' && req.method === 'POST') {
+      const wanted = (request.body as { transition: { id: string } }).transition.id;
+      const transition = this.transitions.find((t) => t.id === wanted);
+      if (!transition) return json(400, { errorMessages: ['Transition is not valid.'] });
+      issue.status = { name: transition.to.name, category: transition.to.category };
+      json(204);
+    } else if (!issueMatch[2] && req.method === 'GET') {
+      json(200, { key: issue.key, fields: { status: { name: issue.status.name, statusCategory: { key: issue.status.category } } } });
+    } else {
+      json(405, { errorMessages: ['Method not allowed'] });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+function settings(jira: FakeJira, overrides: Partial<TicketSettings> = {}): TicketSettings {
+  return { kind: 'jira', url: `${jira.url}/`, project: 'DATA', user: USER, token: TOKEN, when: 'critical', done_transition: 'Done', zone: 'Europe/London', ...overrides };
+}
+
+function event(name: TicketEvent['event'], overrides: Partial<TicketEvent> = {}): TicketEvent {
+  return {
+    event: name,
+    deliveryId: `${INCIDENT_ID}:${name}:1`,
+    incident: incident(),
+    pipeline: { id: 'etl_calls', name: 'ETL Calls', kind: 'sql_freshness', action: 'Check the FactCalls load job, then re-run it.' },
+    dashboardUrl: 'https://datamon.example.com/',
+    ...overrides,
+  };
+}
+
+/** All the text of an Atlassian document, in order. */
+function adfText(node: unknown): string {
+  if (typeof node !== 'object' || node === null) return '';
+  const { text, content } = node as { text?: string; content?: unknown[] };
+  return (text ?? '') + (content ?? []).map(adfText).join(node && (node as { type?: string }).type === 'doc' ? '\n' : '');
+}
+
+function assertNoSecret(text: string): void {
+  for (const secret of [TOKEN, BASIC, `${USER}:${TOKEN}`]) assert.ok(!text.includes(secret), `a secret leaked into: ${text}`);
+}
+
+async function failure(promise: Promise<unknown>): Promise<TicketError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof TicketError, `expected a TicketError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected the call to fail');
+}
+
+describe('the Jira ticket tracker, against a local Jira', () => {
+  const jira = new FakeJira();
+  let tracker: TicketTracker;
+
+  before(async () => {
+    await jira.start();
+    tracker = createJiraTracker(settings(jira), createHttpClient({ timeoutMs: 2000 }));
+  });
+  after(() => jira.stop());
+  beforeEach(() => jira.reset());
+
+  describe('when a CRITICAL incident opens a ticket', () => {
+    it('creates a Task in the project with basic auth, the title, the incident labels and an ADF description', async () => {
+      await tracker.open(event('opened'));
+      const [request] = jira.requests;
+      assert.ok(request);
+      assert.equal(request.method, 'POST');
+      assert.equal(request.path, '/rest/api/3/issue');
+      assert.equal(request.headers.authorization, `Basic ${BASIC}`);
+      assert.match(request.headers['content-type'] ?? '', /application\/json/);
+      const { fields } = request.body as { fields: Record<string, unknown> };
+      assert.deepEqual(fields.project, { key: 'DATA' });
+      assert.deepEqual(fields.issuetype, { name: 'Task' });
+      assert.equal(fields.summary, '[datamon] CRITICAL: ETL Calls');
+      assert.deepEqual(fields.labels, ['datamon', `datamon-${INCIDENT_ID}`]);
+      const description = fields.description as { type: string; version: number };
+      assert.equal(description.type, 'doc');
+      assert.equal(description.version, 1);
+      const text = adfText(description);
+      assert.match(text, /What failed: newest FactCalls\.call_start is 26\.0 h old \(critical over 24 h\)/);
+      assert.match(text, /Measured: 26 against critical over 24 h/);
+      assert.match(text, /First detected: 2026-03-30 07:31 \(Europe\/London\)/);
+      assert.match(text, /Check the FactCalls load job, then re-run it\./);
+      assert.match(text, new RegExp(`Incident: ${INCIDENT_ID}`));
+    });
+
+    it('returns the issue key and its browse link', async () => {
+      const ref = await tracker.open(event('opened'));
+      assert.deepEqual(ref, { key: 'DATA-1', url: `${jira.url}/browse/DATA-1` });
+    });
+  });
+
+  describe('when a create was interrupted after Jira made the issue', () => {
+    it('fails transient, and find then returns the issue it made, so no second one is needed', async () => {
+      jira.dropAfterCreate = true;
+      const err = await failure(tracker.open(event('opened')));
+      assert.equal(err.permanent, false);
+      assert.equal(jira.issues.size, 1);
+      jira.dropAfterCreate = false;
+
+      const found = await tracker.find(INCIDENT_ID);
+      assert.deepEqual(found, { key: 'DATA-1', url: `${jira.url}/browse/DATA-1` });
+      const search = jira.requests.at(-1);
+      assert.equal(search?.method, 'GET');
+      assert.equal(search?.path, '/rest/api/3/search/jql');
+      assert.match(search?.query.get('jql') ?? '', new RegExp(`^project = "DATA" AND labels = "datamon-${INCIDENT_ID}"`));
+      assert.equal(search?.query.get('fields'), 'key');
+      assert.equal(search?.headers.authorization, `Basic ${BASIC}`);
+    });
+
+    it('finds nothing for an incident that has no issue', async () => {
+      await tracker.open(event('opened'));
+      assert.equal(await tracker.find('etl_calls-1774900000000'), null);
+    });
+  });
+
+  describe('when the incident escalates and is acknowledged', () => {
+    it('comments on the issue with how long it has been CRITICAL, then who acknowledged it', async () => {
+      const ref = await tracker.open(event('opened'));
+      await tracker.comment(ref, event('escalated', { incident: incident({ escalations: 1, lastEscalatedAt: '2026-03-30T07:36:00.000Z' }) }));
+      await tracker.comment(
+        ref,
+        event('acknowledged', { by: 'ana', incident: incident({ acknowledged: true, acknowledgedBy: 'ana', acknowledgedAt: '2026-03-30T07:40:00.000Z' }) }),
+      );
+      const comments = jira.issues.get('DATA-1')?.comments ?? [];
+      assert.equal(comments.length, 2);
+      assert.match(adfText(comments[0]), /CRITICAL for 1 h 5 min, not acknowledged/);
+      assert.match(adfText(comments[1]), /acknowledged by ana at 2026-03-30 08:40/);
+      const posted = jira.requests.filter((request) => request.path === '/rest/api/3/issue/DATA-1/comment');
+      assert.equal(posted.length, 2);
+      assert.equal((posted[0]?.body as { body: { type: string } }).body.type, 'doc');
+    });
+
+    it('refuses, permanent, to comment without an issue', async () => {
+      const err = await failure(tracker.comment(null, event('escalated')));
+      assert.equal(err.permanent, true);
+      assert.equal(jira.requests.length, 0);
+    });
+  });
+
+  describe('when the incident resolves', () => {
+    const resolved = () => event('resolved', { incident: incident({ closedAt: '2026-03-30T11:14:00.000Z', resolution: 'newest FactCalls.call_start is 0.2 h old' }) });
+
+    it('comments with the resolution, then moves the issue through the transition named done_transition', async () => {
+      jira.transitions = [
+        { id: '11', name: 'To Do', to: { name: 'To Do', category: 'new' } },
+        { id: '41', name: 'DONE', to: { name: 'Closed', category: 'done' } },
+      ];
+      const ref = await tracker.open(event('opened'));
+      await tracker.close(ref, resolved());
+      const issue = jira.issues.get('DATA-1');
+      assert.match(adfText(issue?.comments[0]), /resolved: newest FactCalls\.call_start is 0\.2 h old/);
+      assert.equal(issue?.status.category, 'done');
+      const calls = jira.requests.slice(1).map((request) => `${request.method} ${request.path}`);
+      assert.deepEqual(calls, [
+        'POST /rest/api/3/issue/DATA-1/comment',
+        'GET /rest/api/3/issue/DATA-1/transitions',
+        'POST /rest/api/3/issue/DATA-1/transitions',
+      ]);
+      assert.deepEqual(jira.requests.at(-1)?.body, { transition: { id: '41' } });
+    });
+
+    it('fails permanent, naming the transitions that exist, when none has that name', async () => {
+      const strict = createJiraTracker(settings(jira, { done_transition: 'Resolve Issue' }), createHttpClient({ timeoutMs: 2000 }));
+      const ref = await strict.open(event('opened'));
+      const err = await failure(strict.close(ref, resolved()));
+      assert.equal(err.permanent, true);
+      assert.match(err.message, /no transition named "Resolve Issue"/);
+      assert.match(err.message, /"To Do", "In Progress", "Done"/);
+      assert.match(err.message, /tickets\.done_transition/);
+      assert.equal(jira.issues.get('DATA-1')?.status.category, 'new');
+    });
+
+    it('succeeds when a retry finds the issue done already (the first answer was lost)', async () => {
+      const ref = await tracker.open(event('opened'));
+      await tracker.close(ref, resolved());
+      await tracker.close(ref, resolved());
+      assert.equal(jira.issues.get('DATA-1')?.status.category, 'done');
+    });
+  });
+
+  describe('when Jira is busy or down', () => {
+    it('fails transient on 429, with the wait Retry-After asked for', async () => {
+      jira.refusal = { status: 429, headers: { 'retry-after': '7' } };
+      const err = await failure(tracker.open(event('opened')));
+      assert.equal(err.permanent, false);
+      assert.equal(err.statusCode, 429);
+      assert.equal(err.retryAfterMs, 7000);
+      assert.equal(err.tracker, 'jira');
+    });
+
+    it('fails transient on 503', async () => {
+      jira.refusal = { status: 503 };
+      const err = await failure(tracker.find(INCIDENT_ID));
+      assert.equal(err.permanent, false);
+      assert.equal(err.statusCode, 503);
+    });
+  });
+
+  describe('when Jira refuses the request', () => {
+    it('fails permanent on 401 and says what to check, without the token even when Jira echoes it', async () => {
+      jira.refusal = { status: 401, body: JSON.stringify({ errorMessages: [`bad credentials Basic ${BASIC} (${USER}:${TOKEN})`] }) };
+      const err = await failure(tracker.open(event('opened')));
+      assert.equal(err.permanent, true);
+      assert.equal(err.statusCode, 401);
+      assert.match(err.message, /^Jira: HTTP 401 from http:\/\/127\.0\.0\.1:\d+\/rest\/api\/3\/issue/);
+      assert.match(err.message, /check tickets\.user and tickets\.token/);
+      assertNoSecret(err.message);
+      assertNoSecret(err.stack ?? '');
+    });
+
+    it('fails permanent on 404 for an issue that is gone', async () => {
+      const err = await failure(tracker.comment({ key: 'DATA-99', url: `${jira.url}/browse/DATA-99` }, event('escalated')));
+      assert.equal(err.permanent, true);
+      assert.equal(err.statusCode, 404);
+      assertNoSecret(err.message);
+    });
+
+    it('keeps the search query (everything after "?") out of an error', async () => {
+      jira.refusal = { status: 400 };
+      const err = await failure(tracker.find(INCIDENT_ID));
+      assert.match(err.message, /\/rest\/api\/3\/search\/jql\?\[redacted\]/);
+      assert.ok(!err.message.includes(incidentLabel(INCIDENT_ID)));
+    });
+  });
+
+  describe('when the settings are incomplete', () => {
+    it('fails every call permanent, naming the keys, and sends nothing', async () => {
+      const broken = createJiraTracker(settings(jira, { user: '', project: 'data team' }), createHttpClient({ timeoutMs: 2000 }));
+      const err = await failure(broken.open(event('opened')));
+      assert.equal(err.permanent, true);
+      assert.match(err.message, /tickets\.user: required for jira/);
+      assert.match(err.message, /tickets\.project: "data team" is not a Jira project key/);
+      assert.equal(jira.requests.length, 0);
+    });
+  });
+});
