@@ -1,4 +1,4 @@
-import type { DatamonConfig, MeasuredOutcome, PipelineDefinition, PipelineOf, Status } from '@datamon/core';
+import type { DatamonConfig, MeasuredOutcome, Ping, PipelineDefinition, PipelineOf, Status } from '@datamon/core';
 import type { Logger } from '@datamon/io';
 import type { Static, TObject } from 'typebox';
 import type { GoogleApi } from './google/google-api.ts';
@@ -32,6 +32,14 @@ export interface CheckContext {
   google: GoogleApi;
   /** Aborted when the check runs out of time: a kind stops its work then (a read, a request). */
   signal: AbortSignal;
+  /** Heartbeat pipelines' pings (in Redis); absent where no store is at hand. */
+  pings?: PingSource;
+}
+
+/** Where a heartbeat check reads its pipeline's pings: the store's ping repository. */
+export interface PingSource {
+  /** The newest `limit` pings, newest first. */
+  recent(pipelineId: string, limit: number): Promise<Ping[]>;
 }
 
 /** The config a kind's defaults may depend on (everything but the pipelines and check-ins). */

@@ -2,7 +2,7 @@ import type { CheckResult, DatamonConfig, PipelineDefinition, Status } from '@da
 import { evaluateNotBefore, mapBounded } from '@datamon/core';
 import { createHttpClient, createLogger, type Logger, redactUrlsInText } from '@datamon/io';
 import type { Got } from 'got';
-import { type CheckContext, type KindOutcome, ruleOutcome, runKind } from './check-kind.ts';
+import { type CheckContext, type KindOutcome, type PingSource, ruleOutcome, runKind } from './check-kind.ts';
 import { SourceUnavailableError } from './errors/index.ts';
 import { createGoogleApi } from './google/google-api.ts';
 import { checkRegistry, type CheckRegistry } from './registry.ts';
@@ -23,6 +23,8 @@ export interface CheckRunnerDeps {
   http?: Got;
   /** A registry other than the built-in kinds (tests). */
   registry?: CheckRegistry;
+  /** Heartbeat pings (the store's `pings`); without it a heartbeat pipeline is CRITICAL, saying so. */
+  pings?: PingSource;
 }
 
 /** How many checks `runMany` runs at once: the warehouse pool's size. */
@@ -66,7 +68,7 @@ export function createCheckRunner(config: DatamonConfig, deps: CheckRunnerDeps =
       }
       const kind = registry.get(pipeline.kind);
       const deadline = new AbortController();
-      const ctx: CheckContext = { config, now, logger, warehouse, google, signal: deadline.signal };
+      const ctx: CheckContext = { config, now, logger, warehouse, google, signal: deadline.signal, pings: deps.pings };
       const outcome = await withTimeout(runKind(kind, pipeline, ctx), netTimeoutMs, deadline);
       logger.debug({ pipelineId: pipeline.id, status: outcome.status }, 'check ran');
       return result(outcome);

@@ -1,6 +1,7 @@
 import type { AnyCheckKind } from './check-kind.ts';
 import { DuplicateCheckKindError, UnknownCheckKindError } from './errors/index.ts';
 import { fileArrival } from './kinds/file-arrival.ts';
+import { heartbeat } from './kinds/heartbeat.ts';
 import { mysqlCount } from './kinds/mysql-count.ts';
 import { mysqlFreshness } from './kinds/mysql-freshness.ts';
 import { sheetUpdated } from './kinds/sheet-updated.ts';
@@ -9,7 +10,7 @@ import { sheetUpdated } from './kinds/sheet-updated.ts';
  * Every check kind, one line each: adding a kind is adding a file in `kinds/` (its fields schema
  * and its check) and a line here. The config loader reads each kind's fields from here.
  */
-export const CHECK_KINDS: readonly AnyCheckKind[] = [mysqlFreshness, mysqlCount, fileArrival, sheetUpdated] as readonly AnyCheckKind[];
+export const CHECK_KINDS: readonly AnyCheckKind[] = [mysqlFreshness, mysqlCount, fileArrival, sheetUpdated, heartbeat] as readonly AnyCheckKind[];
 
 export interface CheckRegistry {
   /** The kind's implementation; throws `UnknownCheckKindError` for a kind nobody implements. */

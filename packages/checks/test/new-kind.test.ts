@@ -44,6 +44,6 @@ describe('a check kind added as one file and one registry line', () => {
   });
 
   it('is unknown to a config read with the built-in kinds only', () => {
-    assert.throws(() => resolveConfig({ pipelines: [{ id: 'x', kind: 'file_size', path: '/tmp/x' }] }, { source: 'test' }), /unknown pipeline kind "file_size" \(known: mysql_freshness, mysql_count, file_arrival, sheet_updated\)/);
+    assert.throws(() => resolveConfig({ pipelines: [{ id: 'x', kind: 'file_size', path: '/tmp/x' }] }, { source: 'test' }), /unknown pipeline kind "file_size" \(known: mysql_freshness, mysql_count, file_arrival, sheet_updated, heartbeat\)/);
   });
 });

@@ -4,7 +4,7 @@ import { CHECK_KINDS, checkRegistry, createRegistry, DuplicateCheckKindError, Un
 
 describe('the check kind registry', () => {
   it('lists each built-in kind once, each with its fields schema and its group', () => {
-    assert.deepEqual(checkRegistry.kinds(), ['mysql_freshness', 'mysql_count', 'file_arrival', 'sheet_updated']);
+    assert.deepEqual(checkRegistry.kinds(), ['mysql_freshness', 'mysql_count', 'file_arrival', 'sheet_updated', 'heartbeat']);
     for (const kind of CHECK_KINDS) {
       assert.equal(kind.fields.type, 'object', `${kind.kind} has a fields schema`);
       assert.ok(kind.group.length > 0, `${kind.kind} has a group`);
@@ -13,7 +13,7 @@ describe('the check kind registry', () => {
   it('throws on an unknown kind, listing the known ones', () => {
     assert.throws(() => checkRegistry.get('ftp_poll'), (err: unknown) => {
       assert.ok(err instanceof UnknownCheckKindError);
-      assert.match(err.message, /unknown check kind "ftp_poll" \(known: mysql_freshness, mysql_count, file_arrival, sheet_updated\)/);
+      assert.match(err.message, /unknown check kind "ftp_poll" \(known: mysql_freshness, mysql_count, file_arrival, sheet_updated, heartbeat\)/);
       return true;
     });
   });

@@ -7,6 +7,7 @@ import { register as registerDemoSeed } from './commands/demo-seed.ts';
 import { register as registerNotify } from './commands/notify.ts';
 import { register as registerDemo } from './commands/demo.ts';
 import { register as registerCheckin } from './commands/checkin.ts';
+import { register as registerRun } from './commands/run.ts';
 
 /**
  * The datamon binary (README "Command line"). Each command lives in `commands/<name>.ts` and registers itself
@@ -25,6 +26,7 @@ export function buildProgram(ctx = createCliContext()): Command {
   registerNotify(program, ctx);
   registerDemo(program, ctx);
   registerCheckin(program, ctx);
+  registerRun(program, ctx);
   return program;
 }
 

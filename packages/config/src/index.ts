@@ -2,4 +2,4 @@ export * from './config-error.ts';
 export * from './defaults.ts';
 export * from './load.ts';
 export * from './mask.ts';
-export { cronProblem, dailyTimeOf } from './cron.ts';
+export { cronProblem, dailyTimeOf } from '@datamon/core';

@@ -5,7 +5,7 @@ import type { DatamonConfig } from '@datamon/core';
 import { parseDocument } from 'yaml';
 import { ConfigError } from './config-error.ts';
 import { interpolate } from './interpolate.ts';
-import { configWarnings, readCheckins, readDependencies, readPipelines, readSheets } from './pipelines.ts';
+import { configWarnings, heartbeatProblems, readCheckins, readDependencies, readPipelines, readSheets } from './pipelines.ts';
 import { createConvict, schemaKeys, sensitiveKeys } from './schema.ts';
 
 export const DEFAULT_CONFIG_PATH = 'config/monitoring_config.yaml';
@@ -90,15 +90,19 @@ export function resolveConfig(raw: unknown, options: { source: string; env?: Nod
   problems.push(...credentialProblems(base));
   // Links in cards and emails point where the dashboard really listens unless told otherwise.
   if (valueAt(interpolated, 'dashboard.public_url') === undefined) base.dashboard.public_url = defaultPublicUrl(base.dashboard);
-  const pipelines = readPipelines(freeForm.pipelines, base, problems, options.kinds);
-  readDependencies(pipelines, freeForm.pipelines.length > 0, problems);
+  const { pipelines, pathOf } = readPipelines(freeForm.pipelines, freeForm.morePipelines, base, problems, options.kinds);
+  readDependencies(pipelines, pathOf, problems);
+  problems.push(...heartbeatProblems(pipelines, pathOf));
   const checkins = readCheckins(freeForm.checkins, pipelines, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
-  return { ...base, source, pipelines, checkins, warnings: configWarnings(freeForm.pipelines.length > 0, checkins) };
+  // Read into `pipelines` above: not a section of the effective config.
+  const { more_pipelines: _more, ...effective } = base as typeof base & { more_pipelines?: unknown };
+  return { ...effective, source, pipelines, checkins, warnings: configWarnings(freeForm.pipelines.length > 0, checkins, pipelines, base) };
 }
 
 interface FreeForm {
   pipelines: unknown[];
+  morePipelines: unknown[];
   checkins: unknown;
   sheets: unknown;
 }
@@ -111,10 +115,14 @@ function takeFreeForm(document: Record<string, unknown>): FreeForm {
     delete (parent as Record<string, unknown>)[key];
     return value;
   };
-  const pipelines = document.pipelines;
-  delete document.pipelines;
+  const list = (key: string): unknown[] => {
+    const value = document[key];
+    delete document[key];
+    return Array.isArray(value) ? value : value == null ? [] : [value];
+  };
   return {
-    pipelines: Array.isArray(pipelines) ? pipelines : pipelines == null ? [] : [pipelines],
+    pipelines: list('pipelines'),
+    morePipelines: list('more_pipelines'),
     checkins: take('schedule', 'checkins') ?? {},
     sheets: take('google_sheets', 'sheets') ?? {},
   };
@@ -150,7 +158,7 @@ function rephraseConvict(line: string, document: Record<string, unknown>): strin
 export const MIN_SECRET_LENGTH = 16;
 
 /** Dashboard credentials that are too short, one problem each, never quoting them. */
-function credentialProblems(base: Pick<DatamonConfig, 'dashboard' | 'metrics'>): string[] {
+function credentialProblems(base: Pick<DatamonConfig, 'dashboard' | 'metrics' | 'heartbeats'>): string[] {
   const { auth } = base.dashboard;
   const problems: string[] = [];
   const tooShort = (key: string, value: string) => {
@@ -160,6 +168,7 @@ function credentialProblems(base: Pick<DatamonConfig, 'dashboard' | 'metrics'>):
   auth.tokens.forEach((token, index) => tooShort(`dashboard.auth.tokens[${index}]`, token));
   auth.admin_tokens.forEach((token, index) => tooShort(`dashboard.auth.admin_tokens[${index}]`, token));
   tooShort('metrics.token', base.metrics.token);
+  tooShort('heartbeats.ping_key', base.heartbeats.ping_key);
   if (auth.password && !auth.username) problems.push('dashboard.auth.username: is required with dashboard.auth.password');
   for (const user of auth.admin_users) {
     if (user !== auth.username) problems.push(`dashboard.auth.admin_users: "${user}" is not dashboard.auth.username`);

@@ -1,6 +1,6 @@
 import { checkRegistry, type CheckRegistry } from '@datamon/checks/kinds';
 import { type CheckinDefinition, type DatamonConfig, dependencyProblems, type PipelineDefinition, isHHMM, isValidId } from '@datamon/core';
-import { cronProblem, dailyTimeOf } from './cron.ts';
+import { cronProblem, dailyTimeOf } from '@datamon/core';
 import { DEFAULT_ACTIONS, DEFAULT_CHECKINS, DEFAULT_PIPELINE_IDS, GENERIC_ACTION, defaultPipelineItems } from './defaults.ts';
 import { readFields } from './kind-fields.ts';
 
@@ -126,7 +126,7 @@ function readPipeline(raw: unknown, path: string, base: Base, problems: string[]
   };
   const own = Object.fromEntries(Object.entries(item).filter(([key]) => !COMMON_KEYS.includes(key)));
   const before = problems.length;
-  const fields = readFields(spec.fields, { ...spec.defaults?.(base, own), ...own }, path, problems);
+  const fields = readFields(spec.fields, { ...spec.defaults?.(base, item), ...own }, path, problems);
   const pipeline = { ...fields, ...common } as PipelineDefinition;
   // Cross-field rules only make sense once every field is of its type.
   if (problems.length === before) for (const problem of spec.validate?.(pipeline as never, base) ?? []) problems.push(`${path}.${problem}`);
@@ -151,29 +151,47 @@ export function readSheets(raw: unknown, problems: string[]): DatamonConfig['goo
   return sheets;
 }
 
-export function readPipelines(raw: unknown[], base: Base, problems: string[], kinds: CheckRegistry = checkRegistry): PipelineDefinition[] {
-  if (raw.length === 0) {
-    // The defaults go through the same reader as a user's list, so they get the same defaults.
-    return defaultPipelineItems(base).map((item) => readPipeline(item, `default pipeline ${String(item.id)}`, base, problems, kinds) as PipelineDefinition);
-  }
+/**
+ * The effective pipelines: the defaults, or the file's `pipelines:` list, then `more_pipelines`
+ * (README "Pipeline kinds and adding a pipeline"); with the key path of each, for later messages.
+ */
+export function readPipelines(
+  raw: unknown[],
+  more: unknown[],
+  base: Base,
+  problems: string[],
+  kinds: CheckRegistry = checkRegistry,
+): { pipelines: PipelineDefinition[]; pathOf: (index: number) => string } {
   const pipelines: PipelineDefinition[] = [];
+  const paths: string[] = [];
   const seen = new Set<string>();
-  raw.forEach((item, index) => {
-    const pipeline = readPipeline(item, `pipelines[${index}]`, base, problems, kinds);
+  const add = (item: unknown, path: string, duplicate: (id: string) => string) => {
+    const pipeline = readPipeline(item, path, base, problems, kinds);
     if (!pipeline) return;
     if (seen.has(pipeline.id)) {
-      problems.push(`pipelines[${index}].id: duplicate pipeline id "${pipeline.id}"`);
+      problems.push(`${path}.id: ${duplicate(pipeline.id)}`);
       return;
     }
     seen.add(pipeline.id);
     pipelines.push(pipeline);
-  });
-  return pipelines;
+    paths.push(path);
+  };
+  if (raw.length === 0) {
+    // The defaults go through the same reader as a user's list, so they get the same defaults.
+    for (const item of defaultPipelineItems(base)) add(item, `default pipeline ${String(item.id)}`, (id) => `duplicate pipeline id "${id}"`);
+  } else {
+    raw.forEach((item, index) => add(item, `pipelines[${index}]`, (id) => `duplicate pipeline id "${id}"`));
+  }
+  const before = raw.length === 0 ? 'the default pipelines' : 'pipelines:';
+  more.forEach((item, index) =>
+    add(item, `more_pipelines[${index}]`, (id) => `"${id}" is already a pipeline (in ${before} or earlier in more_pipelines): change it there, or give this one another id`),
+  );
+  return { pipelines, pathOf: (index) => paths[index] ?? `pipelines[${index}]` };
 }
 
 /** `depends_on` of the effective pipelines: unknown ids and cycles, each naming its key. */
-export function readDependencies(pipelines: readonly PipelineDefinition[], explicit: boolean, problems: string[]): void {
-  problems.push(...dependencyProblems(pipelines, (index) => (explicit ? `pipelines[${index}]` : `default pipeline ${pipelines[index]?.id ?? index}`)));
+export function readDependencies(pipelines: readonly PipelineDefinition[], pathOf: (index: number) => string, problems: string[]): void {
+  problems.push(...dependencyProblems(pipelines, pathOf));
 }
 
 /**
@@ -235,14 +253,32 @@ export function readCheckins(raw: unknown, pipelines: PipelineDefinition[], prob
  * What is worth saying about a valid config (`datamon config check` prints it): settings that
  * are allowed but often not what was meant.
  */
-export function configWarnings(explicitPipelines: boolean, checkins: readonly CheckinDefinition[]): string[] {
+export function configWarnings(explicitPipelines: boolean, checkins: readonly CheckinDefinition[], pipelines: readonly PipelineDefinition[], base: Pick<Base, 'heartbeats'>): string[] {
   const warnings: string[] = [];
   if (explicitPipelines) {
     const kept = DEFAULT_CHECKINS.filter((defaults) => checkins.some((checkin) => checkin.id === defaults.id)).map((checkin) => checkin.id);
     warnings.push(
-      `pipelines: this list replaces the default pipelines (${DEFAULT_PIPELINE_IDS.join(', ')})` +
+      `pipelines: this list replaces the default pipelines (${DEFAULT_PIPELINE_IDS.join(', ')}); to add to them, use more_pipelines` +
         (kept.length > 0 ? `; the default check-ins ${kept.join(', ')} still run, with the pipelines of yours they list` : ''),
     );
   }
+  const heartbeats = pipelines.filter((pipeline) => pipeline.kind === 'heartbeat').map((pipeline) => pipeline.id);
+  if (heartbeats.length > 0 && !base.heartbeats.ping_key) {
+    warnings.push(`heartbeats.ping_key: is empty, so every ping is refused (403) and ${heartbeats.join(', ')} will wait for a first ping; set it to a secret of 16 characters or more`);
+  }
   return warnings;
+}
+
+/** Two heartbeat pipelines cannot share a slug: a ping must name one pipeline. */
+export function heartbeatProblems(pipelines: readonly PipelineDefinition[], pathOf: (index: number) => string): string[] {
+  const bySlug = new Map<string, string>();
+  const problems: string[] = [];
+  pipelines.forEach((pipeline, index) => {
+    if (pipeline.kind !== 'heartbeat') return;
+    const slug = (pipeline as { slug?: string }).slug ?? pipeline.id;
+    const other = bySlug.get(slug);
+    if (other) problems.push(`${pathOf(index)}.slug: "${slug}" is already the slug of ${other}; each heartbeat needs its own`);
+    else bySlug.set(slug, pipeline.id);
+  });
+  return problems;
 }

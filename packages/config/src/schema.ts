@@ -1,6 +1,6 @@
 import convict from 'convict';
 import { CONFIG_SCHEMA, isValidTimeZone } from '@datamon/core';
-import { cronProblem } from './cron.ts';
+import { cronProblem } from '@datamon/core';
 
 /**
  * convict over the one config schema (README "Configuration", `CONFIG_SCHEMA` in core), with the formats it

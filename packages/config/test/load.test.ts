@@ -110,6 +110,57 @@ describe('when Google Sheets are configured', () => {
   });
 });
 
+describe('when more_pipelines adds to the defaults', () => {
+  const nightly = '{id: nightly_etl, name: Nightly ETL, kind: heartbeat, schedule: "0 2 * * *", grace_minutes: 30}';
+
+  it('keeps the default pipelines and appends the new ones, with the defaults\' check-ins unchanged', () => {
+    const config = loadConfig({ path: file(`heartbeats:\n  ping_key: a-ping-key-of-20-chars\nmore_pipelines:\n  - ${nightly}\n`), env: SECRETS });
+    assert.deepEqual(config.pipelines.map((pipeline) => pipeline.id), ['etl_calls', 'first_calls', 'operators', 'call_volume', 'morning_csv', 'afternoon_csv', 'nightly_etl']);
+    const added = config.pipelines.at(-1);
+    assert.deepEqual(added?.kind === 'heartbeat' && [added.slug, added.schedule, added.period_minutes, added.grace_minutes, added.max_runtime_minutes, added.group], [
+      'nightly_etl', '0 2 * * *', null, 30, 240, 'Jobs',
+    ]);
+    assert.deepEqual(config.warnings, []);
+    assert.equal('more_pipelines' in config, false, 'read into pipelines, not kept as a section');
+  });
+
+  it('refuses an id that is already a pipeline, saying where', () => {
+    const [problem] = problemsOf(file('more_pipelines:\n  - {id: etl_calls, kind: heartbeat, period_minutes: 60}\n'));
+    assert.match(problem ?? '', /more_pipelines\[0\]\.id: "etl_calls" is already a pipeline \(in the default pipelines or earlier in more_pipelines\)/);
+  });
+
+  it('may depend on a default pipeline', () => {
+    const config = loadConfig({ path: file(`more_pipelines:\n  - {id: report, kind: file_arrival, pattern: r.csv, expected: "08:00", deadline: "09:00", depends_on: [etl_calls]}\n`), env: SECRETS });
+    assert.deepEqual(config.pipelines.at(-1)?.depends_on, ['etl_calls']);
+  });
+});
+
+describe('a heartbeat pipeline in the config', () => {
+  const wrap = (item: string, extra = '') => file(`heartbeats:\n  ping_key: a-ping-key-of-20-chars\n${extra}more_pipelines:\n  - ${item}\n`);
+
+  it('needs schedule or period_minutes, one of them', () => {
+    assert.match(problemsOf(wrap('{id: job, kind: heartbeat}'))[0] ?? '', /more_pipelines\[0\]\.schedule: give either schedule \(a cron pattern\) or period_minutes/);
+    assert.match(problemsOf(wrap('{id: job, kind: heartbeat, schedule: "0 2 * * *", period_minutes: 60}'))[0] ?? '', /not both/);
+  });
+
+  it('names a bad cron pattern and a bad slug', () => {
+    assert.match(problemsOf(wrap('{id: job, kind: heartbeat, schedule: "0 25 * * *"}'))[0] ?? '', /more_pipelines\[0\]\.schedule: "0 25 \* \* \*" is not a valid cron pattern/);
+    assert.match(problemsOf(wrap('{id: job, kind: heartbeat, slug: "Has Spaces", period_minutes: 60}'))[0] ?? '', /more_pipelines\[0\]\.slug: must be a slug of lower-case letters/);
+  });
+
+  it('refuses two heartbeats with one slug', () => {
+    const path = file('heartbeats:\n  ping_key: a-ping-key-of-20-chars\nmore_pipelines:\n  - {id: a, kind: heartbeat, slug: nightly, period_minutes: 60}\n  - {id: b, kind: heartbeat, slug: nightly, period_minutes: 60}\n');
+    assert.match(problemsOf(path)[0] ?? '', /more_pipelines\[1\]\.slug: "nightly" is already the slug of a/);
+  });
+
+  it('refuses a short ping key without quoting it, and warns when there is none', () => {
+    const problems = problemsOf(file('heartbeats:\n  ping_key: short-key\n'));
+    assert.deepEqual(problems.map((problem) => problem.replace(/^[^:]+: /, '')), ['heartbeats.ping_key: must be at least 16 characters (it has 9); a longer one cannot be guessed']);
+    const config = loadConfig({ path: file('more_pipelines:\n  - {id: job, kind: heartbeat, period_minutes: 60}\n'), env: SECRETS });
+    assert.match(config.warnings?.[0] ?? '', /^heartbeats\.ping_key: is empty, so every ping is refused \(403\) and job will wait for a first ping/);
+  });
+});
+
 describe('when a value comes from the environment', () => {
   it('replaces ${VAR} and falls back to ${VAR:-default}', () => {
     const path = file('database:\n  host: ${DB_HOST}\n  user: ${DB_USER:-reader}\n');
@@ -246,7 +297,7 @@ describe('datamon config check', () => {
     const path = file('pipelines:\n  - {id: nightly, kind: file_arrival, pattern: x.csv, expected: "01:00", deadline: "02:00"}\nschedule:\n  checkins:\n    morning: {enabled: false}\n    first_shift: {enabled: false}\n    second_shift: {pipelines: [nightly]}\n');
     const run = runCli(['config', 'check', '--config', path], SECRETS);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /warning: pipelines: this list replaces the default pipelines \(etl_calls, first_calls, .*\); the default check-ins second_shift still run/);
+    assert.match(run.stderr, /warning: pipelines: this list replaces the default pipelines \(etl_calls, first_calls, .*\); to add to them, use more_pipelines; the default check-ins second_shift still run/);
     assert.doesNotMatch(run.stdout, /warning:/);
   });
 

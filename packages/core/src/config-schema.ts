@@ -84,6 +84,7 @@ export const CONFIG_SCHEMA = {
     checkins: { doc: 'Check-ins to change or add: {cron, label, pipelines}', format: 'free-object', default: {} as Record<string, unknown> },
   },
   pipelines: { doc: 'An explicit list replaces the default pipelines', format: 'free-list', default: [] as unknown[] },
+  more_pipelines: { doc: 'Pipelines added after the defaults (or after pipelines:)', format: 'free-list', default: [] as unknown[] },
   metrics: {
     token: str('Bearer token Prometheus sends for /metrics (16 characters or more); without it /metrics is read like the API', '', true),
   },
@@ -128,11 +129,11 @@ type FromSchema = ConfigOf<typeof CONFIG_SCHEMA>;
  * The effective configuration after loading, interpolation, validation and defaults (README "Configuration").
  * Keys are the file's own keys. The rest of the code reads this, never raw convict.
  */
-export type DatamonConfig = Omit<FromSchema, 'schedule' | 'pipelines'> & {
+export type DatamonConfig = Omit<FromSchema, 'schedule' | 'pipelines' | 'more_pipelines'> & {
   /** The file it came from (as the user named it), for messages. */
   source: string;
   schedule: Omit<FromSchema['schedule'], 'checkins'>;
-  /** The effective pipelines: the defaults of README "Default pipelines", or the file's explicit list. */
+  /** The effective pipelines: the defaults of README "Default pipelines", or the file's explicit list, then `more_pipelines`. */
   pipelines: PipelineDefinition[];
   /** The effective check-ins: the README's three, changed or extended by `schedule.checkins`. */
   checkins: CheckinDefinition[];

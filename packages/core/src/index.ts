@@ -17,5 +17,6 @@ export * from './schedule.ts';
 export * from './watch.ts';
 export * from './anomaly.ts';
 export * from './calendar.ts';
+export * from './cron.ts';
 export * from './dependencies.ts';
 export * from './map-bounded.ts';

@@ -32,6 +32,8 @@ export interface PipelineDayFigures {
   /** The status of its last result that day, or null when it had none. */
   lastStatus: Status | null;
   lastCheckedAt: string | null;
+  /** A heartbeat's runs that day (README "Heartbeats"): finished, and of those failed; absent for other kinds. */
+  runs?: { runs: number; failures: number };
 }
 
 /** The day's figures: what the daily summary card and email show. */
@@ -89,6 +91,7 @@ function within(range: InstantRange, iso: string): boolean {
  * @param input.pipelineIds - the pipelines to report, in order (results of others are ignored)
  * @param input.results - results of any time span; only the day's are counted
  * @param input.incidents - incidents of any time span; those opened that day are counted
+ * @param input.runs - heartbeat pipelines' runs that day, by pipeline id
  */
 export function dailyUptime(input: {
   date: string;
@@ -96,6 +99,7 @@ export function dailyUptime(input: {
   pipelineIds: readonly string[];
   results: Iterable<UptimeSample>;
   incidents: Iterable<Pick<IncidentRecord, 'pipelineId' | 'openedAt'>>;
+  runs?: Readonly<Record<string, { runs: number; failures: number }>>;
 }): DailyUptime {
   const day = localDay(input.date, input.zone);
   const byPipeline = new Map<string, UptimeSample[]>(input.pipelineIds.map((id) => [id, []]));
@@ -119,6 +123,7 @@ export function dailyUptime(input: {
       incidentsOpened: opened.get(pipelineId) ?? 0,
       lastStatus: last?.status ?? null,
       lastCheckedAt: last?.checkedAt ?? null,
+      ...(input.runs?.[pipelineId] ? { runs: input.runs[pipelineId] } : {}),
     };
   });
 

@@ -85,3 +85,24 @@ export const CheckinRunSchema = Type.Object({
   ),
 });
 export type CheckinRun = Static<typeof CheckinRunSchema>;
+
+/** What a job's ping says (README "Heartbeats"): an exit code 0 arrives as success, 1-255 as fail. */
+export const PingTypeSchema = Type.Enum(['success', 'start', 'fail', 'log']);
+
+/** One ping of a heartbeat pipeline, as stored and as `GET /api/pipelines/:id/pings` shows it. */
+export const PingSchema = Type.Object({
+  /** When it arrived (ISO). */
+  at: InstantSchema,
+  type: PingTypeSchema,
+  exitCode: Type.Union([Type.Integer({ minimum: 0, maximum: 255 }), Type.Null()]),
+  /** The run id pairing a start with its finish (`?rid=`). */
+  rid: NullableStringSchema,
+  /** A finish's run time, from its start (filled when read). */
+  durationMs: Type.Union([Type.Number(), Type.Null()]),
+  /** The first 10,000 bytes of the request body, as text. */
+  body: Type.String(),
+});
+
+/** `GET /api/pipelines/:id/pings`: newest first. */
+export const PingsViewSchema = Type.Object({ id: Type.String(), pings: Type.Array(PingSchema) });
+export type PingsView = Static<typeof PingsViewSchema>;

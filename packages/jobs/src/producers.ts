@@ -163,6 +163,23 @@ export async function enqueueRunPipeline(queues: Pick<DatamonQueues, 'checks'>, 
   return { job, deduplicated: job.id !== jobId };
 }
 
+/** Checks of one heartbeat that pings start are at least this far apart: a burst of pings is judged about once a second. */
+export const PING_CHECK_SPACING_MS = 1_000;
+
+/**
+ * Checks a heartbeat pipeline because a ping arrived (README "Heartbeats"): at once, or, when its
+ * last check started less than {@link PING_CHECK_SPACING_MS} ago, that long after it. Never shared
+ * with a run already running, which may have read the pings before this one was stored (the
+ * store's claim says whether one is queued and not started, which this ping joins).
+ *
+ * @param lastCheckStartedAt - from `store.pings.record`
+ */
+export async function enqueuePingCheck(queues: Pick<DatamonQueues, 'checks'>, pipelineId: string, now: Date, lastCheckStartedAt: string | null = null) {
+  const since = lastCheckStartedAt === null ? Number.POSITIVE_INFINITY : now.getTime() - Date.parse(lastCheckStartedAt);
+  const delay = since >= PING_CHECK_SPACING_MS ? 0 : PING_CHECK_SPACING_MS - Math.max(0, since);
+  return queues.checks.add('run-pipeline', { pipelineId, requestedAt: now.toISOString(), requestedBy: 'ping' }, { jobId: jobIds.runPipeline(pipelineId), ...(delay > 0 ? { delay } : {}) });
+}
+
 /**
  * Runs a check-in now, by hand (`POST /api/checkins/:id/run`, `datamon checkin run`). At most one
  * run per check-in and minute, and none while one is queued or running: asking again gets that

@@ -19,6 +19,7 @@ import eventRoutes from './routes/events.ts';
 import healthRoutes from './routes/health.ts';
 import incidentRoutes from './routes/incidents.ts';
 import metricsRoutes from './routes/metrics.ts';
+import pingRoutes from './routes/pings.ts';
 import monitorRoutes from './routes/monitor.ts';
 import notificationRoutes from './routes/notifications.ts';
 import pipelineRoutes from './routes/pipelines.ts';
@@ -49,6 +50,8 @@ export interface AppOptions {
   /** Interval of the SSE keep-alive comments (default 25 s). */
   liveHeartbeatMs?: number;
   /** How long one rendering of /metrics serves every scrape (default 5 s). */
+  /** Pings a minute one heartbeat slug may send (README "Heartbeats"; tests lower it). */
+  pingsPerMinute?: number;
   metricsCacheMs?: number;
 }
 
@@ -123,6 +126,9 @@ async function datamonAppPlugin(fastify: FastifyInstance, options: AppOptions): 
     await instance.register(metricsRoutes, { cacheMs: options.metricsCacheMs ?? 5_000 });
     await instance.register(monitorRoutes);
   });
+
+  // Jobs reporting in: outside dashboard auth (the ping key is the secret), any body type.
+  await fastify.register(pingRoutes, { perMinute: options.pingsPerMinute });
 
   // Documents a browser renders: the dashboard, its files and Bull Board, under helmet.
   await fastify.register(async function documents(instance) {

@@ -63,11 +63,16 @@ export function handleError(error: FastifyError | HttpError | Error, request: Fa
     request.server.redisReport?.error('api', error);
     return sendError(reply, 503, 'Redis is not reachable; the API answers again as soon as it is (see /readyz)');
   }
-  request.log.error({ err: error, method: request.method, url: request.url }, 'request failed');
+  request.log.error({ err: error, method: request.method, url: loggablePath(request.url) }, 'request failed');
   return sendError(reply, 500, 'internal error; the server log has the details');
 }
 
 /** The 404 for a path no route serves. */
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return sendError(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`);
+  return sendError(reply, 404, `no route ${request.method} ${loggablePath(request.url)}`);
+}
+
+/** A request's path without its query, and with a ping key masked: what logs and messages may show. */
+export function loggablePath(url: string): string {
+  return (url.split('?')[0] ?? '').replace(/^\/ping\/[^/]+/, '/ping/********');
 }

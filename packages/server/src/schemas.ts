@@ -2,6 +2,7 @@ import {
   HistoryEntrySchema,
   ID_PATTERN,
   IncidentRecordSchema,
+  PingsViewSchema,
   NotificationRecordSchema,
   PipelineStatusViewSchema,
   StatusSchema,
@@ -66,6 +67,10 @@ export type IncidentListItem = Static<typeof incidentListItemSchema>;
 
 export const historySchema = Type.Object({ id: Type.String(), hours: Type.Integer(), results: Type.Array(HistoryEntrySchema) });
 export const historyQuery = Type.Object({ hours: Type.Integer({ minimum: 1, maximum: 2160, default: 24 }) });
+
+/** `GET /api/pipelines/:id/pings` (README "Heartbeats"). */
+export const pingsSchema = PingsViewSchema;
+export const pingsQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }) });
 
 export const jobIdSchema = Type.Object({ jobId: Type.String() });
 /** A run asked for while one was queued or running (or, for a check-in, already run this minute): that one. */

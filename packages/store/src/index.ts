@@ -8,4 +8,5 @@ export * from './silences.ts';
 export * from './checkin-slots.ts';
 export * from './delivery-claims.ts';
 export * from './monitor.ts';
+export * from './pings.ts';
 export * from './store.ts';

@@ -60,6 +60,14 @@ export function redisKeys(prefix: string) {
     pauses: `${p}:monitor:pauses`,
     /** String: JSON MonitorNotice, what was last told about the monitor itself. */
     monitorNotice: `${p}:monitor:notice`,
+    /** List per heartbeat pipeline of JSON Ping, newest first, bounded (README "Heartbeats"). */
+    pings: (pipelineId: string) => `${p}:pings:${pipelineId}`,
+    /** String: a check of this heartbeat is queued and has not started (pings coalesce into it). */
+    pingCheckWaiting: (pipelineId: string) => `${p}:ping-check-waiting:${pipelineId}`,
+    /** String: when the last check of this heartbeat started (ISO), to pace checks under a burst of pings. */
+    pingCheckStarted: (pipelineId: string) => `${p}:ping-check-started:${pipelineId}`,
+    /** Hash per local day: `<pipelineId>|runs` and `<pipelineId>|failures` of heartbeat runs. */
+    pingCounts: (date: string) => `${p}:ping-counts:${date}`,
     /** String: the delivery job that claimed a notification for its merged Chat card. */
     deliveryClaim: (notificationId: string) => `${p}:delivery-claim:${notificationId}`,
   };

@@ -17,6 +17,7 @@ const SCRIPTS = {
   claimOnce: { file: 'claim-once.lua', keys: 1 },
   roundPartDone: { file: 'round-part-done.lua', keys: 2 },
   setIfLater: { file: 'set-if-later.lua', keys: 1 },
+  recordPing: { file: 'record-ping.lua', keys: 4 },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -10,6 +10,7 @@ import { SilenceRepository } from './silences.ts';
 import { CheckinSlotRepository } from './checkin-slots.ts';
 import { DeliveryClaimRepository } from './delivery-claims.ts';
 import { MonitorRepository } from './monitor.ts';
+import { PingRepository } from './pings.ts';
 import { defineScripts, runScript } from './scripts.ts';
 
 /**
@@ -40,6 +41,7 @@ export class DatamonStore {
   readonly checkinSlots: CheckinSlotRepository;
   readonly deliveryClaims: DeliveryClaimRepository;
   readonly monitor: MonitorRepository;
+  readonly pings: PingRepository;
 
   constructor(
     readonly redis: Redis,
@@ -54,6 +56,7 @@ export class DatamonStore {
     this.checkinSlots = new CheckinSlotRepository(redis, this.keys);
     this.deliveryClaims = new DeliveryClaimRepository(redis, this.keys);
     this.monitor = new MonitorRepository(redis, this.keys);
+    this.pings = new PingRepository(redis, this.keys);
     defineScripts(redis);
   }
 

@@ -36,7 +36,7 @@ export const startCheckWorker: RoleStarter<CheckWorkerHandle, CheckWorkerDeps> =
   const settings = deps.settings ?? runtimeSettings();
   const runtime = new RoleRuntime(config, logger, 'checks', now);
   const { store, queues } = runtime;
-  const runner = deps.runner ?? createCheckRunner(config, { logger });
+  const runner = deps.runner ?? createCheckRunner(config, { logger, pings: store.pings });
   runtime.onClose('check runner', () => runner.close());
 
   const definitions = { pipelines: config.pipelines, checkins: config.checkins };

@@ -9,3 +9,4 @@ export type { MysqlFreshnessPipeline } from './mysql-freshness.ts';
 export type { MysqlCountPipeline } from './mysql-count.ts';
 export type { FileArrivalPipeline } from './file-arrival.ts';
 export type { SheetUpdatedPipeline } from './sheet-updated.ts';
+export type { HeartbeatPipeline } from './heartbeat.ts';

@@ -10,6 +10,7 @@ import {
   overallStatus,
   severity,
 } from '@datamon/core';
+import { lazyPingSource } from '../redis.ts';
 import { type CliContext, CommandError, CONFIG_OPTION, configPathOf, EXIT } from '../context.ts';
 
 /** One line of `datamon check --json` (README "Command line"): exactly these fields. */
@@ -113,12 +114,14 @@ export function register(program: Command, ctx: CliContext): void {
       const config = ctx.loadConfig(configPathOf(command));
       const pipelines = selectPipelines(config.pipelines, ids);
       const logger = ctx.logger('cli', config);
-      const runner = createCheckRunner(config, { logger });
+      const pings = lazyPingSource(config);
+      const runner = createCheckRunner(config, { logger, pings });
       let results: CheckResult[];
       try {
         results = await runner.runMany(pipelines, new Date());
       } finally {
         await runner.close();
+        await pings.close();
       }
       const report = buildCheckReport(pipelines, results);
       ctx.out.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderCheckTable(report, { colour: wantsColour(ctx.out) }));

@@ -24,15 +24,14 @@ import {
 } from '@datamon/jobs';
 import { notifierRegistry } from '@datamon/notifiers';
 import { checkinWord } from '@datamon/notifiers/render';
-import { closeRedis, createRedisConnection, DatamonStore } from '@datamon/store';
+import { closeRedis, DatamonStore } from '@datamon/store';
 import type { RoleHandle } from '@datamon/workers';
 import type { Redis } from 'ioredis';
 import { type CliContext, CommandError, CONFIG_OPTION, configPathOf, EXIT } from '../context.ts';
 import { buildCheckReport, renderCheckTable } from './check.ts';
 import { CHANNEL_LABEL } from './notify.ts';
+import { connectRedisQuickly } from '../redis.ts';
 
-/** How long `checkin run` waits for Redis before giving up. */
-const REDIS_CONNECT_TIMEOUT_MS = 2_000;
 /** How long it waits for the check-in to run and its messages to be delivered (or fail for good). */
 export const CHECKIN_WAIT_MS = 60_000;
 
@@ -46,23 +45,15 @@ export function findCheckin(config: Pick<DatamonConfig, 'checkins'>, id: string)
 
 /** Redis, if it answers within a couple of seconds; otherwise the command cannot run. */
 async function connectRedis(config: DatamonConfig): Promise<Redis> {
-  const redis = createRedisConnection(config.redis.url, { lazyConnect: true, connectTimeout: REDIS_CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  redis.on('error', () => undefined);
   try {
-    await redis.connect();
-    await redis.ping();
+    return await connectRedisQuickly(config);
   } catch (err) {
-    redis.disconnect();
     throw new CommandError(
       `Redis at ${redactUrl(config.redis.url)} is not reachable (${err instanceof Error ? err.message : String(err)}): a check-in runs through the queues like a scheduled one, ` +
         'so it needs Redis; `datamon check` runs the checks without it',
       EXIT.failed,
     );
   }
-  // From here on, a blip is waited out like in the roles.
-  redis.options.maxRetriesPerRequest = null;
-  redis.options.retryStrategy = (attempt) => Math.min(250 * 2 ** Math.min(attempt, 5), 5_000);
-  return redis;
 }
 
 /** The roles whose queues have no worker right now: this process stands in for them. */

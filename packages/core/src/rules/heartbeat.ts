@@ -1,4 +1,6 @@
+import type { Static } from 'typebox';
 import { formatDuration } from '../display.ts';
+import type { PingSchema, PingTypeSchema } from '../views.ts';
 import { nextRuns } from '../schedule.ts';
 import { formatLocalTime } from '../time.ts';
 import { formatBound } from './format.ts';
@@ -31,20 +33,11 @@ import type { MeasuredOutcome } from './rule-outcome.ts';
  * non-blank line, trimmed, cut at 200 characters.
  */
 
-export type PingType = 'success' | 'start' | 'fail' | 'log';
+/** What a ping says; its schema (stored, served) is `PingSchema` in views.ts. */
+export type PingType = Static<typeof PingTypeSchema>;
 
-export interface Ping {
-  /** ISO instant it arrived. */
-  at: string;
-  /** An exit code 0 arrives as success, 1-255 as fail with exitCode. */
-  type: PingType;
-  exitCode: number | null;
-  rid: string | null;
-  /** Filled by pairPings for finishes. */
-  durationMs: number | null;
-  /** First 10,000 bytes, may be ''. */
-  body: string;
-}
+/** One ping: `at` (ISO arrival), `type`, `exitCode`, `rid`, `durationMs` (filled by pairPings for finishes), `body` (first 10,000 bytes). */
+export type Ping = Static<typeof PingSchema>;
 
 export interface HeartbeatInput {
   /** Any order; the rule sorts by `at`. */

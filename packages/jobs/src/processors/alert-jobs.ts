@@ -145,12 +145,16 @@ async function dailySummary(job: JobOf<AlertsJobs, 'daily-summary'>, deps: Alert
   const ids = config.pipelines.map((pipeline) => pipeline.id);
   const histories = await Promise.all(ids.map((id) => store.results.history(id, day.start, new Date(day.end.getTime() - 1))));
   const incidents = await store.incidents.list({ state: 'all', limit: 1000 });
+  const heartbeats = new Set(config.pipelines.filter((pipeline) => pipeline.kind === 'heartbeat').map((pipeline) => pipeline.id));
+  const dayRuns = heartbeats.size > 0 ? await store.pings.dayCounts(date) : {};
+  const runs = Object.fromEntries([...heartbeats].map((id) => [id, dayRuns[id] ?? { runs: 0, failures: 0 }]));
   const figures = dailyUptime({
     date,
     zone,
     pipelineIds: ids,
     results: histories.flatMap((history, index) => history.map((entry) => ({ pipelineId: ids[index] as string, status: entry.status, checkedAt: entry.checkedAt }))),
     incidents,
+    runs,
   });
   const deliveries = toEveryChannel(deps, (channel) => notificationIds.dailySummary(date, channel), 'daily_summary', {
     chat: () => renderDailySummaryCard(figures, config),

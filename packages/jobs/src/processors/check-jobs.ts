@@ -172,6 +172,8 @@ async function checkin(job: JobOf<ChecksJobs, 'checkin'>, deps: CheckJobDeps): P
 
 async function runPipeline(job: JobOf<ChecksJobs, 'run-pipeline'>, deps: CheckJobDeps): Promise<CheckResult> {
   const [pipeline] = pipelinesByIds(deps.config, [job.data.pipelineId], 'run-pipeline');
+  // Pings that arrive from here on need a check of their own (see PingRepository.record).
+  if (job.data.requestedBy === 'ping') await deps.store.pings.checkStarting(job.data.pipelineId, deps.now().toISOString());
   const now = await pinnedNow(job, deps);
   const { results } = await checkAndStore(String(job.id), [pipeline as PipelineDefinition], now, deps);
   await deps.refreshSnapshot();

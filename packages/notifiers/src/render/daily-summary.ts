@@ -22,6 +22,12 @@ function checksLine(figures: PipelineDayFigures): string {
   return figures.checks === 0 ? 'no checks' : `${plural(figures.checks, 'check')}: ${countsLine(figures)}`;
 }
 
+/** A heartbeat's runs of the day: "3 runs, 1 failed"; empty for other kinds. */
+function runsLine(figures: PipelineDayFigures): string {
+  if (!figures.runs) return '';
+  return `${plural(figures.runs.runs, 'run')}, ${figures.runs.failures} failed`;
+}
+
 const NO_DATA_CHAT = `⏳ <font color="${STATUS_COLOUR.PENDING}"><b>NO RESULTS</b></font>`;
 
 /** `[datamon] Daily summary 2026-03-30: WARNING (2 incidents opened, uptime 97.9%)`. */
@@ -49,7 +55,7 @@ export function renderDailySummaryCard(day: DailyUptime, config: RenderConfig): 
       decoratedText({
         topLabel: html(name),
         text: `${figures.lastStatus ? chatStatus(figures.lastStatus) : NO_DATA_CHAT} uptime <b>${formatUptime(figures.uptimePercent)}</b>`,
-        bottomLabel: html(`${checksLine(figures)} · ${plural(figures.incidentsOpened, 'incident')} opened`),
+        bottomLabel: html([runsLine(figures), checksLine(figures), `${plural(figures.incidentsOpened, 'incident')} opened`].filter(Boolean).join(' · ')),
       }),
     ),
   }));
@@ -80,7 +86,7 @@ export function renderDailySummaryEmail(day: DailyUptime, config: RenderConfig):
           textCell(name),
           figures.lastStatus ? cell(emailStatus(figures.lastStatus), figures.lastStatus) : textCell('no results'),
           textCell(formatUptime(figures.uptimePercent)),
-          textCell(figures.checks === 0 ? '0' : `${figures.checks} (${countsLine(figures)})`),
+          textCell([figures.checks === 0 ? '0' : `${figures.checks} (${countsLine(figures)})`, runsLine(figures)].filter(Boolean).join('; ')),
           textCell(String(figures.incidentsOpened)),
         ]),
       },

@@ -9,7 +9,7 @@ import { state } from './state.js';
  * Everything the page shows: the banner, a tile per pipeline, today's check-ins, open incidents
  * and the recent notifications. Every value is written with textContent (see dom.js).
  *
- * @import { CheckinView, History, Incident, NotificationRecord, PipelineView, StatusSnapshot, WatchReport } from './state.js'
+ * @import { CheckinView, History, Incident, NotificationRecord, Ping, PipelineView, StatusSnapshot, WatchReport } from './state.js'
  * @import { ConnectionMode } from './live.js'
  */
 
@@ -26,6 +26,8 @@ import { state } from './state.js';
  * @property {HTMLElement} checked
  * @property {HTMLElement} badges
  * @property {HTMLElement} deps what it depends on and what it feeds
+ * @property {HTMLElement} runs a heartbeat's last runs (hidden for other kinds)
+ * @property {{ checkedAt: string | null, loading: boolean }} runsSeen the result the runs were read for
  * @property {HTMLElement} action what to do, shown while it fails
  * @property {HTMLElement} note
  * @property {HTMLButtonElement} run
@@ -167,6 +169,8 @@ function createTile(pipeline, actions) {
     checked: part('.fact-checked'),
     badges: part('.badges'),
     deps: part('.tile-deps'),
+    runs: part('.tile-runs'),
+    runsSeen: { checkedAt: null, loading: false },
     action: part('.tile-action'),
     note: part('.tile-note'),
     run: /** @type {HTMLButtonElement} */ (part('.run')),
@@ -255,6 +259,7 @@ export function renderTiles(snapshot, now, actions) {
     updateTile(tile, pipeline, now, feedsOf(snapshot, pipeline.id));
     // Created before the history is read: the strip needs its place in the layout to size itself.
     refreshHistory(tile, now);
+    if (pipeline.kind === 'heartbeat') refreshRuns(tile, now);
   });
   for (const [id, tile] of state.tiles) {
     if (seen.has(id)) continue;
@@ -337,6 +342,50 @@ async function refreshHistory(tile, now, force = false) {
   } finally {
     history.loading = false;
   }
+}
+
+/** Finishes shown in a heartbeat's tile. */
+const RUNS_SHOWN = 5;
+
+/**
+ * A heartbeat's last runs (README "Heartbeats"): each finish with its time, outcome, duration and
+ * exit code; a failed run's output opens as text. Read again when a new result arrives.
+ * @param {Tile} tile
+ * @param {Date} now
+ */
+async function refreshRuns(tile, now) {
+  const seen = tile.runsSeen;
+  if (seen.loading || seen.checkedAt === tile.view.checkedAt) return;
+  seen.loading = true;
+  const checkedAt = tile.view.checkedAt;
+  try {
+    const data = /** @type {{ pings: Ping[] }} */ (await api('GET', `/api/pipelines/${encodeURIComponent(tile.view.id)}/pings?limit=50`));
+    seen.checkedAt = checkedAt;
+    const runs = data.pings.filter((ping) => ping.type === 'success' || ping.type === 'fail').slice(0, RUNS_SHOWN);
+    const running = data.pings.find((ping) => ping.type === 'start' && !data.pings.some((other) => (other.type === 'success' || other.type === 'fail') && Date.parse(other.at) >= Date.parse(ping.at)));
+    const items = runs.map((run) => runItem(run, now));
+    if (running) items.unshift(el('li', { text: `⏳ running since ${formatTime(running.at, now)}`, title: fullDate(running.at) }));
+    tile.runs.hidden = false;
+    find(tile.runs, '.runs').replaceChildren(...(items.length ? items : [el('li', { className: 'empty', text: 'no run reported yet' })]));
+  } catch {
+    // The runs keep what they had; the banner reports an unreachable API.
+  } finally {
+    seen.loading = false;
+  }
+}
+
+/**
+ * @param {Ping} run a finish
+ * @param {Date} now
+ */
+function runItem(run, now) {
+  const failed = run.type === 'fail';
+  const took = run.durationMs === null ? '' : `, took ${formatDuration(run.durationMs)}`;
+  const outcome = failed ? (run.exitCode === null ? 'failed' : `exit ${run.exitCode}`) : 'succeeded';
+  const line = `${failed ? '🔴' : '✅'} ${formatTime(run.at, now)} ${outcome}${took}`;
+  if (!failed || !run.body) return el('li', { text: line, title: fullDate(run.at) });
+  // The job's own output, shown as text: never parsed as markup.
+  return el('li', {}, [el('details', {}, [el('summary', { text: line, title: fullDate(run.at) }), el('pre', { text: run.body })])]);
 }
 
 /** @param {number} hours the strips' window */

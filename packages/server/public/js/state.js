@@ -85,6 +85,17 @@
  */
 
 /**
+ * One ping of a heartbeat pipeline (`GET /api/pipelines/:id/pings`).
+ * @typedef {object} Ping
+ * @property {string} at
+ * @property {'success' | 'start' | 'fail' | 'log'} type
+ * @property {number | null} exitCode
+ * @property {string | null} rid
+ * @property {number | null} durationMs a finish's run time
+ * @property {string} body the first 10,000 bytes the job sent
+ */
+
+/**
  * One line of `GET /api/notifications`.
  * @typedef {object} NotificationRecord
  * @property {string} id

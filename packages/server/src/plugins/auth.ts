@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { DatamonConfig } from '@datamon/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { sendError } from '../errors.ts';
+import { loggablePath, sendError } from '../errors.ts';
 import { WindowCounter } from './window-counter.ts';
 
 /** Who a request is, once its credentials matched. Never holds the secret itself. */
@@ -148,7 +148,7 @@ async function authPlugin(fastify: FastifyInstance, options: AuthPluginOptions):
       }
       const counted = failures.hit(`${request.ip}|${verdict.who}`);
       // Logged without the credentials: who tried, not with what.
-      request.log.warn({ ip: request.ip, as: verdict.who, method: request.method, url: request.url.split('?')[0] }, 'rejected credentials');
+      request.log.warn({ ip: request.ip, as: verdict.who, method: request.method, url: loggablePath(request.url) }, 'rejected credentials');
       if (counted.exceeded) {
         tooMany(reply, `too many failed sign-ins as ${verdict.who} from this address`, counted.retryAfterSeconds);
         return reply;

@@ -70,7 +70,11 @@ export default async function bullBoardPlugin(fastify: FastifyInstance): Promise
       return payload;
     }
   });
-  fastify.addHook('onResponse', async (request, reply) => recordPause(fastify, request, reply.statusCode));
+  // Before the answer goes out, so whoever reads the record after it finds it.
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    await recordPause(fastify, request, reply.statusCode);
+    return payload;
+  });
 
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(BULL_BOARD_PATH);

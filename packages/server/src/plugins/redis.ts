@@ -34,7 +34,7 @@ export interface RedisPluginOptions {
  */
 async function redisPlugin(fastify: FastifyInstance, options: RedisPluginOptions): Promise<void> {
   const owned = !options.redis;
-  const redis = options.redis ?? createRedisConnection(options.config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'datamon-api' });
+  const redis = options.redis ?? createRedisConnection(options.config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'datamon-api', enableAutoPipelining: true });
   const report = new ConnectionReport(fastify.log, options.config.redis.url);
   // One line when Redis goes, one when it is back: never a stack trace per reconnect attempt.
   if (owned) report.watch(redis);
@@ -59,7 +59,7 @@ async function redisPlugin(fastify: FastifyInstance, options: RedisPluginOptions
 }
 
 /** Routes that read or write Redis (the page, its files, /api/meta, the live stream, which reconnects by itself, and the health routes do not). */
-const NEEDS_REDIS = /^\/(api\/(?!meta\b|events\b)|metrics\b|admin\/queues\/api\/)/;
+const NEEDS_REDIS = /^\/(api\/(?!meta\b|events\b)|metrics\b|admin\/queues\/api\/|ping\/)/;
 
 /** How long start-up waits for Redis (with it down the API starts anyway, and answers 503). */
 const READY_WAIT_MS = 2_000;

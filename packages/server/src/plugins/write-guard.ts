@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { sendError } from '../errors.ts';
+import { loggablePath, sendError } from '../errors.ts';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -35,10 +35,11 @@ async function writeGuard(fastify: FastifyInstance, options: { publicUrl: string
       sendError(reply, 400, `querystring/${bad[0]} must be a finite number`);
       return reply;
     }
-    if (!WRITE_METHODS.has(request.method)) return;
+    // Pings carry no ambient credential (the key is in the URL): another site's page cannot forge one.
+    if (!WRITE_METHODS.has(request.method) || request.url.startsWith('/ping/')) return;
     const crossSite = crossSiteReason(request, publicHost);
     if (crossSite) {
-      request.log.warn({ ip: request.ip, method: request.method, url: request.url.split('?')[0], why: crossSite }, 'cross-site write refused');
+      request.log.warn({ ip: request.ip, method: request.method, url: loggablePath(request.url), why: crossSite }, 'cross-site write refused');
       sendError(reply, 403, `refused: ${crossSite}; datamon takes changes only from its own pages or from scripts (which send no Origin)`);
       return reply;
     }

@@ -1,4 +1,4 @@
-import { buildStatusSnapshot, type CheckResult, dependencyNeighbourhood, graphOf } from '@datamon/core';
+import { buildStatusSnapshot, type CheckResult, dependencyNeighbourhood, graphOf, pairPings, type PingsView } from '@datamon/core';
 import { applyIncidentEvent, enqueueRunPipeline } from '@datamon/jobs';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.ts';
@@ -8,6 +8,8 @@ import {
   errorResponses,
   historyQuery,
   historySchema,
+  pingsQuery,
+  pingsSchema,
   type IdParams,
   dedupedJobSchema,
   jobIdSchema,
@@ -84,6 +86,21 @@ export default async function pipelineRoutes(fastify: FastifyInstance, options: 
       const { hours } = request.query;
       const since = new Date(fastify.now().getTime() - hours * 3_600_000);
       return { id: pipeline.id, hours, results: await store.results.history(pipeline.id, since) };
+    },
+  );
+
+  fastify.get<{ Params: IdParams; Querystring: Static<typeof pingsQuery> }>(
+    '/api/pipelines/:id/pings',
+    {
+      onRequest: read,
+      schema: { params: pipelineIdParams, querystring: pingsQuery, response: { 200: pingsSchema, ...errorResponses } },
+    },
+    async (request): Promise<PingsView> => {
+      const pipeline = pipelineOr404(config, request.params.id);
+      const { limit } = request.query;
+      // A finish's start may sit just past the page: read a little more to pair it, then cut.
+      const pings = await store.pings.recent(pipeline.id, limit + 50);
+      return { id: pipeline.id, pings: pairPings(pings).slice(0, limit) };
     },
   );
 
