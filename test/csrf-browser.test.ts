@@ -25,7 +25,8 @@ const config = resolveConfig(
   { redis: { url: redisUrl, prefix: `test-${randomUUID()}` }, dashboard: { host: '127.0.0.1', port: 0, auth: { username: USER, password: PASSWORD } } },
   { source: 'test', env: {} },
 );
-const redis = createRedisConnection(redisUrl);
+// Lazy: a suite skipped for want of a browser must leave no connection open.
+const redis = createRedisConnection(redisUrl, { lazyConnect: true });
 const store = new DatamonStore(redis, { prefix: config.redis.prefix, historyDays: 90 });
 
 describe('a page on another site, in a browser signed in to datamon', { timeout: 60_000, skip: skipWithoutChromium() }, () => {

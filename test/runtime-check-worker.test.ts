@@ -143,7 +143,7 @@ describe('a check-in', () => {
   describe('made by its job scheduler', () => {
     // A check-in every 2 seconds (a sixth cron field is seconds), so the scheduler makes one now.
     const often = (config: DatamonConfig) => {
-      config.checkins.push({ id: 'often', cron: '*/2 * * * * *', label: 'Often', pipelines: ['p0001'], time: null });
+      config.checkins.push({ id: 'often', cron: '*/2 * * * * *', label: 'Often', pipelines: ['p0001'], time: null, days: 'every_day' });
     };
     async function scheduledRun(queues: DatamonQueues) {
       await queues.checks.upsertScheduler('checkin:often', { pattern: '*/2 * * * * *', tz: 'Europe/London' }, {

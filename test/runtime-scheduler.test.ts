@@ -121,7 +121,7 @@ describe('when a check-in slot passed while nothing was running', () => {
   it('does not run it late while its scheduled run is still waiting for a worker', async () => {
     const { config, queues } = setup();
     // A check-in every 5 seconds (cron-parser reads a sixth field as seconds), on the real clock.
-    const often: DatamonConfig = { ...config, checkins: [{ id: 'often', cron: '*/5 * * * * *', label: 'Often', pipelines: ['p0001'], time: null }] };
+    const often: DatamonConfig = { ...config, checkins: [{ id: 'often', cron: '*/5 * * * * *', label: 'Often', pipelines: ['p0001'], time: null, days: 'every_day' }] };
     const [scheduler] = await startSchedulers(often, 1, () => new Date());
     const next = (await queues.checks.queue.getJobScheduler('checkin:often'))?.next as number;
     await waitFor(() => Date.now() > next + 200, 10_000, 'the slot to pass');

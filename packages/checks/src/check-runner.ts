@@ -1,8 +1,8 @@
 import type { CheckResult, DatamonConfig, PipelineDefinition, Status } from '@datamon/core';
-import { evaluateNotBefore, mapBounded } from '@datamon/core';
+import { calendarOf, evaluateNotBefore, localDate, mapBounded } from '@datamon/core';
 import { createHttpClient, createLogger, type Logger, redactUrlsInText } from '@datamon/io';
 import type { Got } from 'got';
-import { type CheckContext, type KindOutcome, type PingSource, ruleOutcome, runKind } from './check-kind.ts';
+import { type BaselineCache, type CheckContext, type KindOutcome, type PingSource, quietOnClosedDays, ruleOutcome, runKind } from './check-kind.ts';
 import { SourceUnavailableError } from './errors/index.ts';
 import { createGoogleApi } from './google/google-api.ts';
 import { checkRegistry, type CheckRegistry } from './registry.ts';
@@ -25,6 +25,8 @@ export interface CheckRunnerDeps {
   registry?: CheckRegistry;
   /** Heartbeat pings (the store's `pings`); without it a heartbeat pipeline is CRITICAL, saying so. */
   pings?: PingSource;
+  /** The anomaly baselines' cache (the store's `baselines`); without it past days are counted each time. */
+  baselines?: BaselineCache;
 }
 
 /** How many checks `runMany` runs at once: the warehouse pool's size. */
@@ -46,6 +48,13 @@ export function createCheckRunner(config: DatamonConfig, deps: CheckRunnerDeps =
   const http = deps.http ?? createHttpClient({ timeoutMs: config.database.query_timeout_ms });
   const warehouse = createWarehouse(config.database, logger);
   const google = createGoogleApi(config.google_sheets, http);
+  const calendar = calendarOf(config);
+  /** Why the local day of `now` is closed for the pipeline, or null when it is expected. */
+  const closedDay = (pipeline: PipelineDefinition, now: Date): string | null => {
+    if (pipeline.days !== 'workdays' || !calendar.restricts) return null;
+    const verdict = calendar.day(localDate(now, config.monitoring.timezone));
+    return verdict.working ? null : verdict.reason;
+  };
   // Connect + query, or token + API call, each bounded by its own timeout; this only catches a hang.
   const netTimeoutMs = 2 * config.database.query_timeout_ms + 2_000;
 
@@ -59,16 +68,22 @@ export function createCheckRunner(config: DatamonConfig, deps: CheckRunnerDeps =
       checkedAt: now.toISOString(),
       details: outcome.details,
       durationMs: Math.round(performance.now() - started),
+      ...(outcome.expected ? { expected: outcome.expected } : {}),
     });
 
     try {
+      const kind = registry.get(pipeline.kind);
+      // A closed day first: nothing is awaited on Christmas Day, not even "before 09:00".
+      const closed = closedDay(pipeline, now);
+      if (closed && quietOnClosedDays(kind, pipeline)) {
+        return result({ status: 'OK', message: `not expected today: ${closed}`, value: null, details: { notExpected: closed } });
+      }
       const waiting = evaluateNotBefore({ notBefore: pipeline.not_before, now, zone: config.monitoring.timezone });
       if (waiting) {
         return result(ruleOutcome({ ...waiting, value: null }, { notBefore: pipeline.not_before }));
       }
-      const kind = registry.get(pipeline.kind);
       const deadline = new AbortController();
-      const ctx: CheckContext = { config, now, logger, warehouse, google, signal: deadline.signal, pings: deps.pings };
+      const ctx: CheckContext = { config, now, logger, warehouse, google, signal: deadline.signal, pings: deps.pings, baselines: deps.baselines, calendar };
       const outcome = await withTimeout(runKind(kind, pipeline, ctx), netTimeoutMs, deadline);
       logger.debug({ pipelineId: pipeline.id, status: outcome.status }, 'check ran');
       return result(outcome);

@@ -77,3 +77,41 @@ export function buildCountQuery(
   params.push(...filters.params);
   return { sql: `SELECT COUNT(*) AS n FROM ${escapeId(pipeline.table)}${where(conditions)}`, params };
 }
+
+/**
+ * Counts of several days in one statement (README "Volume anomalies"): one `COUNT(*)` over a
+ * half-open range on the indexed column per day, joined with `UNION ALL`, so each is the same
+ * covering index range count as the plain check's. Rows: `i` (the day's index in `ranges`), `n`.
+ */
+export function buildDayCountsQuery(pipeline: { table: string; column: string; filters: ColumnFilters }, ranges: readonly WallClockRange[]): BuiltQuery {
+  const column = escapeId(pipeline.column);
+  const filters = whereFilters(pipeline.filters);
+  const params: (string | number | boolean)[] = [];
+  const parts = ranges.map((range, index) => {
+    params.push(range.from, range.to, ...filters.params);
+    return `SELECT ${index} AS i, COUNT(*) AS n FROM ${escapeId(pipeline.table)}${where([`${column} >= ?`, `${column} < ?`, ...filters.conditions])}`;
+  });
+  return { sql: parts.join(' UNION ALL '), params };
+}
+
+/**
+ * Counts per minute of several days, for baselines counted up to a time of day: rows `i` (the
+ * day's index), `m` (minutes since the day's start, wall clock), `n`. Each day is still one range
+ * on the indexed column.
+ */
+export function buildMinuteCountsQuery(pipeline: { table: string; column: string; filters: ColumnFilters }, ranges: readonly WallClockRange[]): BuiltQuery {
+  const column = escapeId(pipeline.column);
+  const filters = whereFilters(pipeline.filters);
+  const params: (string | number | boolean)[] = [];
+  const parts = ranges.map((range, index) => {
+    params.push(range.from, range.from, range.to, ...filters.params);
+    return `SELECT ${index} AS i, TIMESTAMPDIFF(MINUTE, ?, ${column}) AS m, COUNT(*) AS n FROM ${escapeId(pipeline.table)}${where([`${column} >= ?`, `${column} < ?`, ...filters.conditions])} GROUP BY m`;
+  });
+  return { sql: parts.join(' UNION ALL '), params };
+}
+
+/** `SELECT MIN(col)`: the first row's time, from the start of the index (days before it are no baseline). */
+export function buildFirstRowQuery(pipeline: { table: string; column: string; filters: ColumnFilters }): BuiltQuery {
+  const { conditions, params } = whereFilters(pipeline.filters);
+  return { sql: `SELECT MIN(${escapeId(pipeline.column)}) AS first FROM ${escapeId(pipeline.table)}${where(conditions)}`, params };
+}

@@ -8,6 +8,7 @@ import { register as registerNotify } from './commands/notify.ts';
 import { register as registerDemo } from './commands/demo.ts';
 import { register as registerCheckin } from './commands/checkin.ts';
 import { register as registerRun } from './commands/run.ts';
+import { register as registerReport } from './commands/report.ts';
 
 /**
  * The datamon binary (README "Command line"). Each command lives in `commands/<name>.ts` and registers itself
@@ -27,6 +28,7 @@ export function buildProgram(ctx = createCliContext()): Command {
   registerDemo(program, ctx);
   registerCheckin(program, ctx);
   registerRun(program, ctx);
+  registerReport(program, ctx);
   return program;
 }
 

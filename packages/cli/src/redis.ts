@@ -1,8 +1,7 @@
 import type { DatamonConfig, Ping } from '@datamon/core';
 import { SourceUnavailableError } from '@datamon/checks';
-import { redactUrl } from '@datamon/io';
-import { closeRedis, createRedisConnection, DatamonStore } from '@datamon/store';
-import type { Redis } from 'ioredis';
+import { closeRedis, createRedisConnection, DatamonStore, describeRedis, reconnectBackoff, type RedisClient } from '@datamon/store';
+import { Cluster } from 'ioredis';
 
 /** How long a command waits for Redis before saying it is not reachable. */
 export const REDIS_CONNECT_TIMEOUT_MS = 2_000;
@@ -12,8 +11,8 @@ export const REDIS_CONNECT_TIMEOUT_MS = 2_000;
  * otherwise (each command says what it needed Redis for). Once connected, a blip is waited out
  * like in the roles.
  */
-export async function connectRedisQuickly(config: Pick<DatamonConfig, 'redis'>): Promise<Redis> {
-  const redis = createRedisConnection(config.redis.url, { lazyConnect: true, connectTimeout: REDIS_CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null });
+export async function connectRedisQuickly(config: Pick<DatamonConfig, 'redis'>): Promise<RedisClient> {
+  const redis = createRedisConnection(config.redis, { lazyConnect: true, connectTimeout: REDIS_CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -22,9 +21,21 @@ export async function connectRedisQuickly(config: Pick<DatamonConfig, 'redis'>):
     redis.disconnect();
     throw err;
   }
-  redis.options.maxRetriesPerRequest = null;
-  redis.options.retryStrategy = (attempt) => Math.min(250 * 2 ** Math.min(attempt, 5), 5_000);
+  keepRetrying(redis);
   return redis;
+}
+
+/** From now on a blip is waited out: commands wait, the connection (each node's, on a cluster) comes back. */
+function keepRetrying(redis: RedisClient): void {
+  if (redis instanceof Cluster) {
+    redis.options.clusterRetryStrategy = reconnectBackoff;
+    if (redis.options.redisOptions) redis.options.redisOptions.maxRetriesPerRequest = null;
+    for (const node of redis.nodes()) node.options.maxRetriesPerRequest = null;
+    return;
+  }
+  redis.options.maxRetriesPerRequest = null;
+  redis.options.retryStrategy = reconnectBackoff;
+  if (redis.options.sentinels) redis.options.sentinelRetryStrategy = reconnectBackoff;
 }
 
 /**
@@ -32,10 +43,10 @@ export async function connectRedisQuickly(config: Pick<DatamonConfig, 'redis'>):
  * heartbeat pipeline only, and that pipeline is CRITICAL saying why when Redis does not answer.
  */
 export function lazyPingSource(config: Pick<DatamonConfig, 'redis' | 'monitoring'>): { recent(pipelineId: string, limit: number): Promise<Ping[]>; close(): Promise<void> } {
-  let connecting: Promise<{ redis: Redis; store: DatamonStore }> | null = null;
+  let connecting: Promise<{ redis: RedisClient; store: DatamonStore }> | null = null;
   const connect = async () => {
     const redis = await connectRedisQuickly(config).catch((err: unknown) => {
-      throw new SourceUnavailableError('redis', `pings are kept in Redis at ${redactUrl(config.redis.url)}, which is not reachable (${err instanceof Error ? err.message : String(err)})`);
+      throw new SourceUnavailableError('redis', `pings are kept in Redis at ${describeRedis(config.redis)}, which is not reachable (${err instanceof Error ? err.message : String(err)})`);
     });
     return { redis, store: new DatamonStore(redis, { prefix: config.redis.prefix, historyDays: config.monitoring.history_days }) };
   };

@@ -38,7 +38,7 @@ export function defaultPipelineItems(config: DefaultsInput): Record<string, unkn
     { id: 'etl_calls', name: 'ETL Calls', kind: 'mysql_freshness', table: 'FactCalls', column: 'call_start' },
     // First calls and yesterday's volume come from the same overnight ETL: while it is CRITICAL,
     // their failures are its failure (README "Dependencies").
-    { id: 'first_calls', name: 'First Calls', kind: 'mysql_count', not_before: '09:00', table: 'FactFirstCalls', column: 'call_start', window: 'today', critical_below: 1, depends_on: ['etl_calls'] },
+    { id: 'first_calls', name: 'First Calls', kind: 'mysql_count', not_before: '09:00', table: 'FactFirstCalls', column: 'call_start', window: 'today', critical_below: 1, depends_on: ['etl_calls'], anomaly: { enabled: true } },
     {
       id: 'operators',
       name: 'Operators',
@@ -59,6 +59,8 @@ export function defaultPipelineItems(config: DefaultsInput): Record<string, unkn
       critical_below: 1,
       warning_below: thresholds.min_daily_calls,
       depends_on: ['etl_calls'],
+      // A usual weekday's volume, learnt from the last 8 (README "Volume anomalies").
+      anomaly: { enabled: true },
     },
     { id: 'morning_csv', name: 'Morning CSV', kind: 'file_arrival', pattern: 'productivity_{YYYYMMDD}_1131.csv', expected: '11:31', deadline: '12:00' },
     { id: 'afternoon_csv', name: 'Afternoon CSV', kind: 'file_arrival', pattern: 'productivity_{YYYYMMDD}_1535.csv', expected: '15:35', deadline: '16:00' },
@@ -78,7 +80,7 @@ export function defaultPipelineItems(config: DefaultsInput): Record<string, unkn
 export const DEFAULT_PIPELINE_IDS = ['etl_calls', 'first_calls', 'operators', 'call_volume', 'morning_csv', 'afternoon_csv', 'productivity_upload', 'inbound_sheet'] as const;
 
 export const DEFAULT_CHECKINS: readonly CheckinDefinition[] = [
-  { id: 'morning', cron: '30 7 * * *', time: '07:30', label: 'Morning CC Data Check', pipelines: ['etl_calls', 'operators', 'call_volume'] },
-  { id: 'first_shift', cron: '45 11 * * *', time: '11:45', label: 'First Shift Check', pipelines: ['morning_csv', 'first_calls', 'productivity_upload'] },
-  { id: 'second_shift', cron: '45 15 * * *', time: '15:45', label: 'Second Shift Check', pipelines: ['afternoon_csv', 'productivity_upload', 'inbound_sheet'] },
+  { id: 'morning', cron: '30 7 * * *', time: '07:30', label: 'Morning CC Data Check', pipelines: ['etl_calls', 'operators', 'call_volume'], days: 'workdays' },
+  { id: 'first_shift', cron: '45 11 * * *', time: '11:45', label: 'First Shift Check', pipelines: ['morning_csv', 'first_calls', 'productivity_upload'], days: 'workdays' },
+  { id: 'second_shift', cron: '45 15 * * *', time: '15:45', label: 'Second Shift Check', pipelines: ['afternoon_csv', 'productivity_upload', 'inbound_sheet'], days: 'workdays' },
 ];

@@ -37,9 +37,13 @@ function describe(schema: TSchema, value: unknown, error: ValueError, path: stri
     case 'required':
       return ((error.params.requiredProperties as string[] | undefined) ?? []).map((name) => `${path}.${name}: is required`);
     case 'additionalProperties': {
-      const allowed = Object.keys((schema as { properties?: object }).properties ?? {});
+      // A nested object's own keys (`anomaly.colour`), or the kind's fields at the top.
+      const parts = error.schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean).slice(0, -1);
+      const owner = schemaAt(schema, parts) ?? schema;
+      const allowed = Object.keys((owner as { properties?: object }).properties ?? {});
+      const what = key ? `${key} takes` : 'its fields:';
       return ((error.params.additionalProperties as string[] | undefined) ?? []).map(
-        (name) => `${path}.${name}: unknown key for this pipeline kind (its fields: ${allowed.join(', ')})`,
+        (name) => `${where}.${name}: unknown key for this pipeline kind (${what} ${allowed.join(', ')})`,
       );
     }
     case 'boolean':

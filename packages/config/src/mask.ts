@@ -36,8 +36,11 @@ function sensitivePaths(node: Record<string, unknown> = CONFIG_SCHEMA, prefix: s
 const SENSITIVE = sensitivePaths();
 const isUrlKey = (path: readonly string[]) => /url$/.test(path.at(-1) ?? '');
 
+/** A named token (`{name, token}`, README "HTTP API") keeps its name; only the token is secret. */
+const isNamedToken = (value: unknown): value is { name: string; token: string } => typeof value === 'object' && value !== null && 'token' in value;
+
 function maskOne(path: readonly string[], value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(() => MASK);
+  if (Array.isArray(value)) return value.map((item) => (isNamedToken(item) ? { ...item, token: MASK } : MASK));
   if (typeof value !== 'string') return value;
   return isUrlKey(path) ? maskUrl(value) : maskValue(value);
 }
@@ -51,6 +54,8 @@ export function maskConfig(config: DatamonConfig): DatamonConfig {
     const last = path.at(-1) as string;
     if (parent && last in parent) parent[last] = maskOne(path, parent[last]);
   }
+  // A recovery request's headers carry its credentials (README "Tickets and recovery").
+  for (const headers of recoveryHeaders(copy as unknown as DatamonConfig)) for (const name of Object.keys(headers)) headers[name] = maskValue(headers[name] ?? '');
   return copy as unknown as DatamonConfig;
 }
 
@@ -60,7 +65,8 @@ export function secretValues(config: DatamonConfig): string[] {
   for (const path of SENSITIVE) {
     let node: unknown = config;
     for (const key of path) node = (node as Record<string, unknown> | undefined)?.[key];
-    for (const value of Array.isArray(node) ? node : [node]) {
+    for (const item of Array.isArray(node) ? node : [node]) {
+      const value = isNamedToken(item) ? item.token : item;
       if (typeof value !== 'string' || !value) continue;
       if (!isUrlKey(path)) {
         values.push(value);
@@ -76,5 +82,11 @@ export function secretValues(config: DatamonConfig): string[] {
       }
     }
   }
+  for (const headers of recoveryHeaders(config)) values.push(...Object.values(headers));
   return values.filter((value) => value.length >= 4);
+}
+
+/** The headers of every pipeline's HTTP recovery action. */
+function recoveryHeaders(config: DatamonConfig): Record<string, string>[] {
+  return (config.pipelines ?? []).flatMap((pipeline) => (pipeline.recovery && 'http' in pipeline.recovery ? [pipeline.recovery.http.headers] : []));
 }

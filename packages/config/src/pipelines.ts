@@ -1,5 +1,16 @@
 import { checkRegistry, type CheckRegistry } from '@datamon/checks/kinds';
-import { type CheckinDefinition, type DatamonConfig, dependencyProblems, type PipelineDefinition, isHHMM, isValidId } from '@datamon/core';
+import {
+  type CheckinDefinition,
+  type DatamonConfig,
+  dependencyProblems,
+  EXPECTED_DAYS,
+  type PipelineDefinition,
+  isHHMM,
+  isValidId,
+  RECOVERY_DEFAULTS,
+  type RecoveryHttp,
+  type RecoverySettings,
+} from '@datamon/core';
 import { cronProblem, dailyTimeOf } from '@datamon/core';
 import { DEFAULT_ACTIONS, DEFAULT_CHECKINS, DEFAULT_PIPELINE_IDS, GENERIC_ACTION, defaultPipelineItems } from './defaults.ts';
 import { readFields } from './kind-fields.ts';
@@ -14,7 +25,7 @@ import { readFields } from './kind-fields.ts';
 type Raw = Record<string, unknown>;
 type Base = Omit<DatamonConfig, 'pipelines' | 'checkins' | 'source'>;
 
-const COMMON_KEYS = ['id', 'name', 'kind', 'action', 'not_before', 'quick_check', 'depends_on'];
+const COMMON_KEYS = ['id', 'name', 'kind', 'action', 'not_before', 'quick_check', 'depends_on', 'days', 'recovery'];
 
 class ItemReader {
   constructor(
@@ -70,6 +81,17 @@ class ItemReader {
     return value as string[];
   }
 
+  /** One of `values`; `fallback` when absent. */
+  oneOf<T extends string>(key: string, values: readonly T[], fallback: T): T {
+    const value = this.raw[key];
+    if (value === undefined || value === null) return fallback;
+    if (typeof value !== 'string' || !values.includes(value as T)) {
+      this.fail(key, `must be one of ${values.join(', ')}, got ${JSON.stringify(value)}`);
+      return fallback;
+    }
+    return value as T;
+  }
+
   boolean(key: string, fallback: boolean): boolean {
     const value = this.raw[key];
     if (value === undefined || value === null) return fallback;
@@ -123,6 +145,8 @@ function readPipeline(raw: unknown, path: string, base: Base, problems: string[]
     not_before: read.time('not_before', null),
     quick_check: read.boolean('quick_check', true),
     depends_on: read.ids('depends_on'),
+    days: read.oneOf('days', EXPECTED_DAYS, 'workdays'),
+    recovery: readRecovery(item.recovery, `${path}.recovery`, problems),
   };
   const own = Object.fromEntries(Object.entries(item).filter(([key]) => !COMMON_KEYS.includes(key)));
   const before = problems.length;
@@ -131,6 +155,60 @@ function readPipeline(raw: unknown, path: string, base: Base, problems: string[]
   // Cross-field rules only make sense once every field is of its type.
   if (problems.length === before) for (const problem of spec.validate?.(pipeline as never, base) ?? []) problems.push(`${path}.${problem}`);
   return pipeline;
+}
+
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/**
+ * A pipeline's `recovery` (README "Tickets and recovery"): `{command: [argv...]}` or
+ * `{http: {url, method, headers, body}}`, with `max_attempts`, `timeout_seconds` and
+ * `recheck_after_minutes`; null when absent.
+ */
+function readRecovery(raw: unknown, path: string, problems: string[]): RecoverySettings | null {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push(`${path}: must be a mapping with command: [argv...] or http: {url, method, headers, body}`);
+    return null;
+  }
+  const item = raw as Raw;
+  const read = new ItemReader(item, path, problems);
+  read.unknownKeys(['command', 'http', 'max_attempts', 'timeout_seconds', 'recheck_after_minutes']);
+  const limits = {
+    max_attempts: read.number('max_attempts', RECOVERY_DEFAULTS.max_attempts, { integer: true }),
+    timeout_seconds: read.number('timeout_seconds', RECOVERY_DEFAULTS.timeout_seconds),
+    recheck_after_minutes: read.number('recheck_after_minutes', RECOVERY_DEFAULTS.recheck_after_minutes),
+  };
+  if (limits.timeout_seconds <= 0) problems.push(`${path}.timeout_seconds: must be more than 0`);
+  const before = problems.length;
+  if ((item.command === undefined) === (item.http === undefined)) {
+    problems.push(`${path}: needs exactly one of command: [argv...] (run without a shell) or http: {url, ...}`);
+    return null;
+  }
+  if (item.command !== undefined) {
+    const argv = item.command;
+    if (!Array.isArray(argv) || argv.length === 0 || argv.some((arg) => typeof arg !== 'string') || (argv[0] as string).trim() === '') {
+      problems.push(`${path}.command: must be a list of strings, the program first (no shell: write ["/opt/etl/rerun", "--today"], not one string), got ${JSON.stringify(argv)}`);
+    }
+    return problems.length === before ? { command: argv as string[], ...limits } : null;
+  }
+  const http = item.http;
+  if (http === null || typeof http !== 'object' || Array.isArray(http)) {
+    problems.push(`${path}.http: must be a mapping with url, and optionally method, headers, body`);
+    return null;
+  }
+  const readHttp = new ItemReader(http as Raw, `${path}.http`, problems);
+  readHttp.unknownKeys(['url', 'method', 'headers', 'body']);
+  const url = readHttp.string('url');
+  if (url && !/^https?:\/\/[^\s]+$/i.test(url)) problems.push(`${path}.http.url: must be an http(s) URL`);
+  const method = readHttp.string('method', 'POST').toUpperCase();
+  if (!HTTP_METHODS.includes(method)) problems.push(`${path}.http.method: must be one of ${HTTP_METHODS.join(', ')}, got ${JSON.stringify(method)}`);
+  const { headers = {}, body = null } = http as Raw;
+  if (headers === null || typeof headers !== 'object' || Array.isArray(headers) || Object.values(headers).some((value) => typeof value !== 'string')) {
+    problems.push(`${path}.http.headers: must be a mapping of header names to strings`);
+  }
+  if (body !== null && typeof body !== 'string' && (typeof body !== 'object' || Array.isArray(body))) problems.push(`${path}.http.body: must be a string or a mapping (sent as JSON)`);
+  if (problems.length > before) return null;
+  return { http: { url, method, headers: headers as Record<string, string>, body: body as RecoveryHttp['body'] }, ...limits };
 }
 
 export function readSheets(raw: unknown, problems: string[]): DatamonConfig['google_sheets']['sheets'] {
@@ -213,7 +291,7 @@ export function readCheckins(raw: unknown, pipelines: PipelineDefinition[], prob
     }
     const item = value as Raw;
     const read = new ItemReader(item, path, problems);
-    read.unknownKeys(['cron', 'label', 'pipelines', 'enabled']);
+    read.unknownKeys(['cron', 'label', 'pipelines', 'enabled', 'days']);
     if (!read.boolean('enabled', true)) {
       byId.delete(id);
       continue;
@@ -235,7 +313,8 @@ export function readCheckins(raw: unknown, pipelines: PipelineDefinition[], prob
     } else if (!existing) {
       problems.push(`${path}.pipelines: is required for a new check-in`);
     }
-    byId.set(id, { id, cron, label: read.string('label', existing?.label ?? id), pipelines: list, time: dailyTimeOf(cron) });
+    const days = read.oneOf('days', EXPECTED_DAYS, existing?.days ?? 'workdays');
+    byId.set(id, { id, cron, label: read.string('label', existing?.label ?? id), pipelines: list, time: dailyTimeOf(cron), days });
   }
   // A check-in with nothing to check would send an empty "OK" card every day: a mistake, most
   // often default check-ins left on after `pipelines:` replaced the default pipelines.

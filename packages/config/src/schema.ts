@@ -32,6 +32,16 @@ convict.addFormat({
 });
 
 convict.addFormat({
+  name: 'token-list',
+  validate(value: unknown) {
+    const named = (item: unknown) =>
+      typeof item === 'object' && item !== null && !Array.isArray(item) && Object.keys(item).every((key) => key === 'name' || key === 'token') &&
+      typeof (item as Record<string, unknown>).token === 'string' && typeof (item as Record<string, unknown>).name === 'string' && ((item as Record<string, unknown>).name as string).trim() !== '';
+    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' && !named(item))) throw new Error('must be a list of tokens, each a string or {name, token}');
+  },
+});
+
+convict.addFormat({
   name: 'positive-int',
   validate(value: unknown) {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new Error('must be a whole number, 0 or more');

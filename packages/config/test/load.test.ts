@@ -161,6 +161,90 @@ describe('a heartbeat pipeline in the config', () => {
   });
 });
 
+describe('the business calendar and maintenance windows in the config', () => {
+  it('changes nothing by default: every day is a working day, no window, check-ins and pipelines on workdays', () => {
+    const config = loadConfig({ path: EXAMPLE, env: SECRETS });
+    assert.deepEqual(config.calendar, { workdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], holidays: 'none', extra_holidays: [], extra_workdays: [] });
+    assert.deepEqual(config.maintenance, []);
+    assert.equal(config.schedule.daily_summary_days, 'workdays');
+    assert.ok(config.pipelines.every((pipeline) => pipeline.days === 'workdays'));
+    assert.ok(config.checkins.every((checkin) => checkin.days === 'workdays'));
+  });
+
+  it('reads a Monday-to-Friday calendar, days per pipeline and check-in, and windows', () => {
+    const path = file(
+      [
+        'calendar:',
+        '  workdays: [mon, tue, wed, thu, fri]',
+        '  holidays: england-and-wales',
+        '  extra_holidays: ["2026-12-24"]',
+        'schedule:',
+        '  daily_summary_days: every_day',
+        '  checkins:',
+        '    morning: {days: every_day}',
+        'more_pipelines:',
+        '  - {id: weekend_feed, kind: file_arrival, pattern: w.csv, expected: "08:00", deadline: "09:00", days: every_day}',
+        'maintenance:',
+        '  - {name: nightly backup, pipelines: [etl_calls], cron: "0 1 * * *", duration_minutes: 90}',
+        '  - {name: warehouse upgrade, from: "2026-12-01 22:00", to: "2026-12-02 02:00"}',
+        '',
+      ].join('\n'),
+    );
+    const config = loadConfig({ path, env: SECRETS });
+    assert.deepEqual(config.calendar.workdays, ['mon', 'tue', 'wed', 'thu', 'fri']);
+    assert.equal(config.calendar.holidays, 'england-and-wales');
+    assert.equal(config.schedule.daily_summary_days, 'every_day');
+    assert.equal(config.checkins.find((checkin) => checkin.id === 'morning')?.days, 'every_day');
+    assert.equal(config.pipelines.find((pipeline) => pipeline.id === 'weekend_feed')?.days, 'every_day');
+    assert.deepEqual(config.maintenance, [
+      { name: 'nightly backup', pipelines: ['etl_calls'], cron: '0 1 * * *', duration_minutes: 90 },
+      { name: 'warehouse upgrade', pipelines: null, from: '2026-12-01 22:00', to: '2026-12-02 02:00' },
+    ]);
+  });
+
+  it('names every calendar and window mistake with its key', () => {
+    const problems = problemsOf(
+      file(
+        [
+          'calendar:',
+          '  workdays: [mon, funday]',
+          '  holidays: wales-only',
+          '  extra_holidays: ["2026-02-30"]',
+          'maintenance:',
+          '  - {name: backup, pipelines: [etl_cals], cron: "0 1 * * *", duration_minutes: 90}',
+          '  - {name: upgrade, from: "2026-12-02 02:00", to: "2026-12-01 22:00"}',
+          'more_pipelines:',
+          '  - {id: x, kind: file_arrival, pattern: x.csv, expected: "08:00", deadline: "09:00", days: weekends}',
+          '',
+        ].join('\n'),
+      ),
+    ).map((problem) => problem.replace(/^[^:]+: /, ''));
+    assert.ok(problems.some((problem) => /^calendar\.workdays: "funday" is not a weekday/.test(problem)), problems.join('\n'));
+    assert.ok(problems.some((problem) => /^calendar\.holidays: "wales-only" is not a holiday region/.test(problem)));
+    assert.ok(problems.some((problem) => /^calendar\.extra_holidays: "2026-02-30" is not a real date/.test(problem)));
+    assert.ok(problems.some((problem) => /^maintenance\[0\]\.pipelines: .*etl_cals/.test(problem)));
+    assert.ok(problems.some((problem) => /^maintenance\[1\]\.to: /.test(problem)));
+    assert.ok(problems.some((problem) => /^more_pipelines\[0\]\.days: must be one of workdays, every_day, got "weekends"/.test(problem)));
+  });
+});
+
+describe('anomaly baselines in the config', () => {
+  it('are on for call_volume and first_calls by default, with the documented settings', () => {
+    const config = loadConfig({ path: EXAMPLE, env: SECRETS });
+    const anomaly = (id: string) => (config.pipelines.find((pipeline) => pipeline.id === id) as { anomaly?: unknown } | undefined)?.anomaly;
+    assert.deepEqual(anomaly('call_volume'), { enabled: true, weeks: 8, sensitivity: 3, min_points: 4, min_change_percent: 20 });
+    assert.deepEqual(anomaly('first_calls'), { enabled: true, weeks: 8, sensitivity: 3, min_points: 4, min_change_percent: 20 });
+    assert.equal((anomaly('operators') as { enabled: boolean }).enabled, false);
+  });
+
+  it('needs a day window, and names a bad setting', () => {
+    const item = (anomaly: string, window = 'yesterday') => `  - {id: x, kind: mysql_count, table: T, column: c, window: ${window}, anomaly: ${anomaly}}\n`;
+    assert.match(problemsOf(file(`more_pipelines:\n${item('{enabled: true}', 'all')}`))[0] ?? '', /more_pipelines\[0\]\.anomaly\.enabled: needs a day window/);
+    assert.match(problemsOf(file(`more_pipelines:\n${item('{enabled: true, weeks: 0}')}`))[0] ?? '', /more_pipelines\[0\]\.anomaly\.weeks: must be a whole number of weeks, 1-52, got 0/);
+    assert.match(problemsOf(file(`more_pipelines:\n${item('{enabled: true, colour: red}')}`))[0] ?? '', /more_pipelines\[0\]\.anomaly.*colour/);
+  });
+});
+
 describe('when a value comes from the environment', () => {
   it('replaces ${VAR} and falls back to ${VAR:-default}', () => {
     const path = file('database:\n  host: ${DB_HOST}\n  user: ${DB_USER:-reader}\n');
@@ -217,8 +301,28 @@ describe('when the config is wrong', () => {
   it('names a secret of the wrong type without quoting it', () => {
     const problems = problemsOf(file('database:\n  password: 40714711\ndashboard:\n  auth:\n    tokens: [90817263]\n'));
     assert.match(problems.join('\n'), /database\.password: must be of type String/);
-    assert.match(problems.join('\n'), /dashboard\.auth\.tokens: must be a list of strings/);
+    assert.match(problems.join('\n'), /dashboard\.auth\.tokens: must be a list of tokens, each a string or \{name, token\}/);
     assert.ok(!problems.join('\n').includes('40714711') && !problems.join('\n').includes('90817263'));
+  });
+
+  it('takes named tokens, checks their length and masks only the token', () => {
+    const config = loadConfig({ path: file('dashboard:\n  auth:\n    tokens:\n      - {name: ana, token: ana-token-0123456789}\n      - plain-token-0123456789\n'), env: SECRETS });
+    assert.deepEqual(maskConfig(config).dashboard.auth.tokens, [{ name: 'ana', token: '********' }, '********']);
+    const problems = problemsOf(file('dashboard:\n  auth:\n    tokens:\n      - {name: ana, token: short}\n      - {token: no-name-0123456789}\n'));
+    assert.match(problems.join('\n'), /dashboard\.auth\.tokens: must be a list of tokens, each a string or \{name, token\}/);
+    assert.deepEqual(problemsOf(file('dashboard:\n  auth:\n    tokens:\n      - {name: ana, token: short-one}\n')), [
+      `${dir}/config-${counter}.yaml: dashboard.auth.tokens[0].token: must be at least 16 characters (it has 9); a longer one cannot be guessed`,
+    ]);
+  });
+
+  it('reads a pipeline\'s recovery action and names what is wrong with one', () => {
+    const base = 'more_pipelines:\n  - {id: etl_rerun, kind: mysql_freshness, table: FactCalls, column: call_start}\n';
+    const config = loadConfig({ path: file(`${base.replace('}', ', recovery: {command: [/opt/etl/rerun, --today]}}')}`), env: SECRETS });
+    assert.deepEqual(config.pipelines.find((pipeline) => pipeline.id === 'etl_rerun')?.recovery, { command: ['/opt/etl/rerun', '--today'], max_attempts: 1, timeout_seconds: 300, recheck_after_minutes: 10 });
+    const http = loadConfig({ path: file(base.replace('}', ', recovery: {http: {url: "https://etl.example.com/run", headers: {Authorization: Bearer-secret-0042}}}}')), env: SECRETS });
+    assert.equal(JSON.stringify(maskConfig(http)).includes('Bearer-secret-0042'), false);
+    assert.match(problemsOf(file(base.replace('}', ', recovery: {command: "rerun --today"}}'))).join('\n'), /pipelines\[0\]\.recovery\.command: must be a list of strings, the program first \(no shell/);
+    assert.match(problemsOf(file(base.replace('}', ', recovery: {max_attempts: 2}}'))).join('\n'), /pipelines\[0\]\.recovery: needs exactly one of command/);
   });
 
   it('names an unset variable and the key that uses it, without any secret', () => {

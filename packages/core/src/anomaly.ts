@@ -1,4 +1,5 @@
 import { formatCount } from './rules/format.ts';
+import type { ExpectedValue } from './result.ts';
 
 /**
  * Volume anomalies for `mysql_count` pipelines with a day window.
@@ -44,6 +45,15 @@ export const DEFAULT_ANOMALY: Readonly<AnomalySettings> = Object.freeze({
   min_change_percent: 20,
 });
 
+/** A past day's counts as the baseline cache keeps them: the whole day, and per minute of it for intraday baselines. */
+export interface DayCounts {
+  total: number;
+  /** [minute since the day's wall-clock start, count] pairs, non-zero only; null when not asked for. */
+  minutes: [number, number][] | null;
+  /** When it was counted (ISO): a day counted before the end of the next day is counted once more. */
+  countedAt: string;
+}
+
 export interface BaselinePoint {
   /** YYYY-MM-DD, local. */
   date: string;
@@ -52,12 +62,8 @@ export interface BaselinePoint {
   excluded?: 'closed' | 'maintenance' | 'anomaly' | null;
 }
 
-export interface Expected {
-  median: number;
-  low: number;
-  high: number;
-  points: number;
-}
+/** The usual value and band: `ExpectedSchema` in result.ts (stored with results, served, charted). */
+export type Expected = ExpectedValue;
 
 export interface AnomalyInput {
   value: number;

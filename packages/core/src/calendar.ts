@@ -290,3 +290,15 @@ export function calendarProblems(raw: unknown): string[] {
   }
   return problems;
 }
+
+const calendars = new WeakMap<object, BusinessCalendar>();
+
+/** The calendar of a config's `calendar:` settings, built once per settings object. */
+export function calendarOf(config: { calendar: CalendarSettings }): BusinessCalendar {
+  let calendar = calendars.get(config.calendar);
+  if (!calendar) {
+    calendar = createCalendar(config.calendar);
+    calendars.set(config.calendar, calendar);
+  }
+  return calendar;
+}

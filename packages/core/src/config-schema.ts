@@ -1,3 +1,5 @@
+import type { CalendarSettings } from './calendar.ts';
+import type { MaintenanceConfig } from './maintenance.ts';
 import type { CheckinDefinition, PipelineDefinition } from './pipeline.ts';
 
 /**
@@ -49,8 +51,27 @@ export const CONFIG_SCHEMA = {
     expected_operators: { doc: 'Active operators below this is WARNING', format: 'positive-int', default: 237 },
   },
   redis: {
-    url: str('Redis URL', 'redis://127.0.0.1:6379', true),
-    prefix: str('Prefix of every Redis key and queue', 'datamon'),
+    url: str('Redis URL, redis://[user:password@]host:port[/db], or rediss:// for TLS; not with redis.sentinel or redis.cluster', 'redis://127.0.0.1:6379', true),
+    prefix: str('Prefix of every Redis key and queue (on a cluster it is used as the hash tag {<prefix>})', 'datamon'),
+    sentinel: {
+      name: str('Name of the master the sentinels watch (the "mymaster" of sentinel.conf)', ''),
+      nodes: { doc: 'Sentinels as "host:port": connect to the master they name instead of redis.url', format: 'string-list', default: [] as string[] },
+      username: str('ACL user on the master and replicas (empty: default user)', ''),
+      password: str('Password of the master and replicas', '', true),
+      sentinel_password: str('Password of the sentinels themselves', '', true),
+    },
+    cluster: {
+      nodes: { doc: 'Some nodes of a Redis Cluster as "host:port" (the rest are discovered): connect to the cluster instead of redis.url', format: 'string-list', default: [] as string[] },
+      username: str('ACL user on the cluster nodes (empty: default user)', ''),
+      password: str('Password of the cluster nodes', '', true),
+    },
+    tls: {
+      enabled: { doc: 'TLS to the sentinels and their master, or to the cluster nodes (with redis.url the rediss:// scheme turns TLS on)', format: 'bool', default: false },
+      ca_file: str('PEM file of the CA that signed the Redis certificates (empty: the system CAs)', ''),
+      cert_file: str('PEM client certificate, for a Redis that asks for one (tls-auth-clients)', ''),
+      key_file: str('PEM private key of redis.tls.cert_file', ''),
+      reject_unauthorized: { doc: 'Refuse a Redis certificate the CAs did not sign, or issued for another host', format: 'bool', default: true },
+    },
   },
   dashboard: {
     host: str('Address the API and dashboard listen on', '0.0.0.0'),
@@ -60,8 +81,8 @@ export const CONFIG_SCHEMA = {
     auth: {
       username: str('Basic-auth user for writes and Bull Board', ''),
       password: str('Basic-auth password (16 characters or more)', '', true),
-      tokens: { doc: 'Bearer tokens for writes and Bull Board (16 characters or more)', format: 'string-list', default: [] as string[], sensitive: true },
-      admin_tokens: { doc: 'Bearer tokens that may also operate Bull Board (retry, clean, pause...)', format: 'string-list', default: [] as string[], sensitive: true },
+      tokens: { doc: 'Bearer tokens for writes and Bull Board (16 characters or more); each a string or {name, token}', format: 'token-list', default: [] as ConfiguredToken[], sensitive: true },
+      admin_tokens: { doc: 'Bearer tokens that may also operate Bull Board (retry, clean, pause...); each a string or {name, token}', format: 'token-list', default: [] as ConfiguredToken[], sensitive: true },
       admin_users: { doc: 'Basic-auth user names that may also operate Bull Board', format: 'string-list', default: [] as string[] },
       protect_reads: { doc: 'Require auth for reads too', format: 'bool', default: false },
     },
@@ -81,6 +102,7 @@ export const CONFIG_SCHEMA = {
   schedule: {
     quick_check: { doc: 'Cron of the quick check of every pipeline', format: 'cron', default: '*/5 * * * *' },
     daily_summary: { doc: 'Cron of the daily summary', format: 'cron', default: '0 18 * * *' },
+    daily_summary_days: { doc: 'Days the daily summary is sent: workdays (the calendar\'s working days) or every_day', format: ['workdays', 'every_day'], default: 'workdays' as 'workdays' | 'every_day' },
     checkins: { doc: 'Check-ins to change or add: {cron, label, pipelines}', format: 'free-object', default: {} as Record<string, unknown> },
   },
   pipelines: { doc: 'An explicit list replaces the default pipelines', format: 'free-list', default: [] as unknown[] },
@@ -91,6 +113,8 @@ export const CONFIG_SCHEMA = {
   watchdog: {
     ping_url: str("URL the scheduler GETs after every completed round: a dead-man's switch for an outside service (a secret)", '', true),
   },
+  calendar: { doc: 'Business calendar: workdays, holidays (none, england-and-wales, scotland, northern-ireland), extra_holidays, extra_workdays', format: 'free-object', default: {} as Record<string, unknown> },
+  maintenance: { doc: 'Maintenance windows: {name, pipelines?, cron + duration_minutes | from + to}', format: 'free-list', default: [] as unknown[] },
   heartbeats: {
     ping_key: str('Key in the ping URLs of heartbeat pipelines (/ping/<key>/<slug>); the secret that lets a job report in', '', true),
     ping_url: str('Base URL `datamon run` pings (default: dashboard.public_url)', ''),
@@ -105,6 +129,26 @@ export const CONFIG_SCHEMA = {
     done_transition: str('Jira transition that closes a resolved incident\'s issue', 'Done'),
   },
 };
+
+/**
+ * A `host:port` of `redis.sentinel.nodes` or `redis.cluster.nodes` (`[::1]:6379` for IPv6; `_`
+ * is allowed in a host, as Docker's service names have it), or null when it is not one.
+ */
+export function parseHostPort(text: string): { host: string; port: number } | null {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)):(\d{1,5})$/.exec(text.trim());
+  if (!match) return null;
+  const port = Number(match[3]);
+  if (port < 1 || port > 65_535) return null;
+  return { host: (match[1] ?? match[2]) as string, port };
+}
+
+/** A bearer token of `dashboard.auth`: the token alone, or with the name acknowledgements record. */
+export type ConfiguredToken = string | { name: string; token: string };
+
+/** The token itself, and the name it acts under (`token #N` when unnamed, N counting from 1). */
+export function tokenOf(item: ConfiguredToken, index: number, label = 'token'): { token: string; name: string } {
+  return typeof item === 'string' ? { token: item, name: `${label} #${index + 1}` } : { token: item.token, name: item.name.trim() };
+}
 
 /** One sheet under `google_sheets.sheets`. */
 export interface SheetSettings {
@@ -129,7 +173,11 @@ type FromSchema = ConfigOf<typeof CONFIG_SCHEMA>;
  * The effective configuration after loading, interpolation, validation and defaults (README "Configuration").
  * Keys are the file's own keys. The rest of the code reads this, never raw convict.
  */
-export type DatamonConfig = Omit<FromSchema, 'schedule' | 'pipelines' | 'more_pipelines'> & {
+export type DatamonConfig = Omit<FromSchema, 'schedule' | 'pipelines' | 'more_pipelines' | 'calendar' | 'maintenance'> & {
+  /** The business calendar (README "Business calendar"); every day a working day by default. */
+  calendar: CalendarSettings;
+  /** Maintenance windows from the file (ad hoc ones live in Redis). */
+  maintenance: MaintenanceConfig[];
   /** The file it came from (as the user named it), for messages. */
   source: string;
   schedule: Omit<FromSchema['schedule'], 'checkins'>;

@@ -72,6 +72,8 @@ import { isProblem, worst } from './status.ts';
  * | R35 | open, told, then blocked     | result OK                          | closed                                        | resolved (it was told on its own, so it is told it is over)
  * | R36 | open, told, then blocked     | any event, no CRITICAL upstream now | unblocked                                    | - (nothing re-sent; its escalation clock runs again)
  * | R37 | open (a root)                | any event naming pipelines it blocks now | `affects` gains them (never loses one)  | - (its next alert, escalation and resolved list them: "Also affected")
+ * | R38 | any, pipeline in maintenance | any event                          | state tracked as usual; held = 'maintenance'  | - (nothing at all, escalations included)
+ * | R39 | maintenance ended, truth != told | tick / result                  | told = truth                                  | one state message for the truth *now* (late), as after a silence
  *
  * ## Decisions (where README "Alerts" is silent)
  *
@@ -160,6 +162,12 @@ export interface IncidentInput {
    */
   silencedUntil: string | null;
   /**
+   * The end (ISO) of the maintenance window covering the pipeline now, or null (README "Business
+   * calendar and maintenance windows"). Like a silence: nothing is sent until it ends, then the
+   * truth once. Optional for callers without windows.
+   */
+  maintenanceUntil?: string | null;
+  /**
    * The root pipeline blocking this one now (the most upstream CRITICAL one it depends on), or
    * null. Optional for callers without dependencies.
    */
@@ -169,6 +177,11 @@ export interface IncidentInput {
    * incident's `affects`, which its messages list. Optional for callers without dependencies.
    */
   affects?: readonly string[];
+  /**
+   * A recovery action of the open incident succeeded (README "Tickets and recovery"): if this
+   * result closes it, it resolved "after recovery". Optional for callers without recovery.
+   */
+  recovered?: boolean;
   event: IncidentEvent;
 }
 
@@ -261,7 +274,7 @@ export function evaluateIncident(
       if (previous && Date.parse(result.checkedAt) <= Date.parse(previous.lastCheckedAt)) {
         return { next: previous, notifications: [], changed: false, nextDueAt: nextDueAt(previous, input, settings) };
       }
-      const applied = applyResult(next, result, pipeline, settings);
+      const applied = applyResult(next, result, pipeline, settings, input.recovered === true);
       next = applied.incident;
       truthChanged = applied.truthChanged;
       break;
@@ -358,6 +371,7 @@ function applyResult(
   result: CheckResult,
   pipeline: IncidentInput['pipeline'],
   settings: IncidentSettings,
+  recovered: boolean,
 ): { incident: IncidentRecord | null; truthChanged: boolean } {
   const at = result.checkedAt;
   const status = result.status;
@@ -391,7 +405,7 @@ function applyResult(
   if (status === 'PENDING') return { incident, truthChanged: false };
   if (status === 'OK') {
     incident.closedAt = at;
-    incident.resolution = result.message;
+    incident.resolution = recovered ? `${result.message} (after recovery)` : result.message;
     return { incident, truthChanged: true };
   }
   const problem = status as ProblemStatus;
@@ -416,8 +430,21 @@ function dueStateMessage(incident: IncidentRecord): 'critical' | 'warning' | 're
   return told === null || told === 'OK' ? 'warning' : null;
 }
 
-function isSilenced(input: IncidentInput, now: Date): boolean {
-  return input.silencedUntil !== null && Date.parse(input.silencedUntil) > now.getTime();
+/** What holds messages back now, a silence or a maintenance window, and until when (the later of the two). */
+function quietNow(input: IncidentInput, now: Date): { by: 'silence' | 'maintenance'; until: number } | null {
+  const silence = input.silencedUntil === null ? null : Date.parse(input.silencedUntil);
+  const maintenance = input.maintenanceUntil ? Date.parse(input.maintenanceUntil) : null;
+  const active = [
+    ...(silence !== null && silence > now.getTime() ? [{ by: 'silence' as const, until: silence }] : []),
+    ...(maintenance !== null && maintenance > now.getTime() ? [{ by: 'maintenance' as const, until: maintenance }] : []),
+  ];
+  return active.sort((a, b) => b.until - a.until)[0] ?? null;
+}
+
+/** The end of a silence or maintenance window the incident's messages wait for (ms), or null. */
+function quietEnd(input: IncidentInput): number | null {
+  const ends = [input.silencedUntil, input.maintenanceUntil ?? null].filter((end): end is string => end !== null).map((end) => Date.parse(end));
+  return ends.length === 0 ? null : Math.max(...ends);
 }
 
 function heldByFlapping(incident: IncidentRecord, due: 'critical' | 'warning' | 'resolved', now: Date, settings: IncidentSettings): boolean {
@@ -477,7 +504,8 @@ function reconcile(
   truthChanged: boolean,
 ): Draft[] {
   const drafts: Draft[] = [];
-  const silenced = isSilenced(input, now);
+  const quiet = quietNow(input, now);
+  const silenced = quiet !== null;
   const due = dueStateMessage(incident);
   incident.held = null;
   if (incident.blockedBy) {
@@ -490,8 +518,8 @@ function reconcile(
     // Nothing will be sent for this close; remembering it as told keeps a later re-open honest.
     incident.announcedStatus = 'OK';
   } else if (due !== null) {
-    if (silenced) {
-      incident.held = 'silence';
+    if (quiet) {
+      incident.held = quiet.by;
     } else if (heldByFlapping(incident, due, now, settings)) {
       incident.held = 'flapping';
     } else {
@@ -523,9 +551,9 @@ function reconcile(
 }
 
 function nextDueAt(incident: IncidentRecord, input: IncidentInput, settings: IncidentSettings): string | null {
-  const silencedUntil = input.silencedUntil === null ? null : Date.parse(input.silencedUntil);
+  const silencedUntil = quietEnd(input);
   const candidates: number[] = [];
-  if (incident.held === 'silence' && silencedUntil !== null) candidates.push(silencedUntil);
+  if ((incident.held === 'silence' || incident.held === 'maintenance') && silencedUntil !== null) candidates.push(silencedUntil);
   if (incident.held === 'flapping' && incident.announcedAt !== null) {
     candidates.push(Date.parse(incident.announcedAt) + settings.flap.quietMinutes * MINUTE);
   }

@@ -58,7 +58,7 @@ export const IncidentRecordSchema = Type.Object({
   lastCheckedAt: InstantSchema,
   announcedStatus: Type.Union([AnnouncedStatusSchema, Type.Null()]),
   announcedAt: NullableInstantSchema,
-  held: Type.Union([Type.Enum(['silence', 'flapping', 'blocked']), Type.Null()]),
+  held: Type.Union([Type.Enum(['silence', 'flapping', 'blocked', 'maintenance']), Type.Null()]),
   reopenCount: Type.Integer(),
   resolution: NullableStringSchema,
   blockedBy: Type.Optional(NullableStringSchema),
@@ -72,8 +72,8 @@ export const NOTIFICATION_CHANNELS = ['chat', 'email'] as const;
 export const NotificationChannelSchema = Type.Enum([...NOTIFICATION_CHANNELS]);
 export type NotificationChannel = Static<typeof NotificationChannelSchema>;
 
-/** `monitor`: a card about datamon itself (it stopped checking, or is back). */
-export const NotificationKindSchema = Type.Enum(['checkin', 'critical', 'warning', 'escalation', 'resolved', 'daily_summary', 'test', 'monitor']);
+/** `monitor`: a card about datamon itself (it stopped checking, or is back); `recovery`: a recovery action's result, in its incident's thread. */
+export const NotificationKindSchema = Type.Enum(['checkin', 'critical', 'warning', 'escalation', 'resolved', 'daily_summary', 'test', 'monitor', 'recovery']);
 export type NotificationKind = Static<typeof NotificationKindSchema>;
 
 export const NotificationOutcomeSchema = Type.Enum(['sent', 'failed', 'skipped', 'retrying']);

@@ -25,7 +25,37 @@ export type PipelineCommon = {
   quick_check: boolean;
   /** Pipelines this one depends on: while one of them is CRITICAL, this one's failure is told by it. */
   depends_on: string[];
+  /** Which days it is expected on (README "Business calendar"): the calendar's working days, or every day. */
+  days: ExpectedDays;
+  /** What to run when its incident opens CRITICAL (README "Tickets and recovery"), or null. */
+  recovery?: RecoverySettings | null;
 };
+
+/** An HTTP recovery action: one request, a 2xx is success. */
+export interface RecoveryHttp {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | Record<string, unknown> | null;
+}
+
+/**
+ * A pipeline's `recovery` (SPEC 13): a command (argv, run without a shell) or one HTTP request,
+ * from the config only; at most `max_attempts` automatic runs per incident, each stopped after
+ * `timeout_seconds`, the pipeline checked again `recheck_after_minutes` after each.
+ */
+export type RecoverySettings = ({ command: string[] } | { http: RecoveryHttp }) & {
+  max_attempts: number;
+  timeout_seconds: number;
+  recheck_after_minutes: number;
+};
+
+/** Defaults of a `recovery` block (SPEC 13). */
+export const RECOVERY_DEFAULTS = { max_attempts: 1, timeout_seconds: 300, recheck_after_minutes: 10 } as const;
+
+/** `days:` of pipelines, check-ins and the daily summary. */
+export type ExpectedDays = 'workdays' | 'every_day';
+export const EXPECTED_DAYS: readonly ExpectedDays[] = ['workdays', 'every_day'];
 
 /** Any pipeline: the common fields, and its kind's own (read through the kind's type). */
 export type PipelineDefinition = PipelineCommon & { readonly [field: string]: unknown };
@@ -42,6 +72,8 @@ export interface CheckinDefinition {
   pipelines: string[];
   /** "HH:MM" shown to people when the cron is a single daily time, else null. */
   time: string | null;
+  /** On a day the calendar closes, a `workdays` check-in does not run. */
+  days: ExpectedDays;
 }
 
 /** The day a count covers (README "Default pipelines"): every row, today's or yesterday's (local days). */

@@ -15,6 +15,13 @@ export const NullableStringSchema = Type.Union([Type.String(), Type.Null()]);
 export const MeasuredValueSchema = Type.Union([Type.Number(), Type.String(), Type.Null()]);
 
 /**
+ * The usual value of a count with an anomaly baseline (README "Volume anomalies"): the median of
+ * the same weekday's recent values and the band it may move in (median -/+ sensitivity x spread).
+ */
+export const ExpectedSchema = Type.Object({ median: Type.Number(), low: Type.Number(), high: Type.Number(), points: Type.Integer() });
+export type ExpectedValue = Static<typeof ExpectedSchema>;
+
+/**
  * What one run of one pipeline's check found (README "Default pipelines"). A check that found a problem returns a
  * result; one that could not run at all also returns a result, CRITICAL, saying why.
  */
@@ -28,6 +35,8 @@ export const CheckResultSchema = Type.Object({
   /** Kind-specific facts (threshold, file name, query time...). Never secrets. */
   details: Type.Record(Type.String(), Type.Unknown()),
   durationMs: Type.Number(),
+  /** The usual value and band, for a count with an anomaly baseline that has enough history. */
+  expected: Type.Optional(ExpectedSchema),
 });
 export type CheckResult = Static<typeof CheckResultSchema>;
 
@@ -36,5 +45,12 @@ export const StoredResultSchema = Type.Object({ ...CheckResultSchema.properties,
 export type StoredResult = Static<typeof StoredResultSchema>;
 
 /** One point of a pipeline's history (README "HTTP API" `/history`). */
-export const HistoryEntrySchema = Type.Object({ status: StatusSchema, value: MeasuredValueSchema, message: Type.String(), checkedAt: InstantSchema });
+export const HistoryEntrySchema = Type.Object({
+  status: StatusSchema,
+  value: MeasuredValueSchema,
+  message: Type.String(),
+  checkedAt: InstantSchema,
+  /** The usual band at that time (the dashboard's chart draws it). */
+  expected: Type.Optional(ExpectedSchema),
+});
 export type HistoryEntry = Static<typeof HistoryEntrySchema>;

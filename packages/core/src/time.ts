@@ -54,6 +54,13 @@ export function localDayRange(now: Date, zone: string, offsetDays = 0): InstantR
   return { start: start.toJSDate(), end: end.toJSDate() };
 }
 
+/** A local date `YYYY-MM-DD` in `zone` as a half-open range of instants (23 h or 25 h on clock-change days). */
+export function localDateRange(date: string, zone: string): InstantRange {
+  const start = DateTime.fromISO(date, { zone }).startOf('day');
+  if (!start.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`"${date}" is not a date (YYYY-MM-DD)`);
+  return { start: start.toJSDate(), end: start.plus({ days: 1 }).toJSDate() };
+}
+
 /** Formats an instant for people, in the monitoring zone: "2026-03-30 11:45". */
 export function formatLocal(instant: Date | string, zone: string): string {
   const dt = typeof instant === 'string' ? DateTime.fromISO(instant) : DateTime.fromJSDate(instant);
@@ -79,6 +86,24 @@ export function wallClockToInstant(wallClock: string, zone: string): Date {
 /** An instant as the warehouse's wall-clock DATETIME string in `zone`, for query parameters. */
 export function instantToWallClock(instant: Date, zone: string): string {
   return DateTime.fromJSDate(instant, { zone }).toFormat('yyyy-LL-dd HH:mm:ss');
+}
+
+/** A local date `days` later (negative: earlier), `YYYY-MM-DD`: calendar days, clock changes aside. */
+export function addDays(date: string, days: number): string {
+  const dt = DateTime.fromISO(date, { zone: 'UTC' });
+  if (!dt.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`"${date}" is not a date (YYYY-MM-DD)`);
+  return dt.plus({ days }).toISODate() as string;
+}
+
+/** The instant on local `date` at the same local time of day as `now` (in `zone`). */
+export function sameTimeOfDay(date: string, now: Date, zone: string): Date {
+  const local = DateTime.fromJSDate(now, { zone });
+  return DateTime.fromISO(date, { zone }).set({ hour: local.hour, minute: local.minute, second: local.second, millisecond: local.millisecond }).toJSDate();
+}
+
+/** Minutes between two wall-clock DATETIME strings, as the warehouse's TIMESTAMPDIFF counts them. */
+export function wallClockMinutes(from: string, to: string): number {
+  return DateTime.fromSQL(to, { zone: 'UTC' }).diff(DateTime.fromSQL(from, { zone: 'UTC' }), 'minutes').minutes;
 }
 
 /** Fills {YYYYMMDD}, {YYYY}, {MM}, {DD} with the local date of `now`. */

@@ -1,6 +1,5 @@
-import { DateTime } from 'luxon';
 import type { IncidentRecord } from './incident.ts';
-import type { InstantRange } from './time.ts';
+import { type InstantRange, localDateRange } from './time.ts';
 import { countStatuses, overallStatus, STATUSES, type Status, type StatusCounts } from './status.ts';
 
 /**
@@ -34,6 +33,8 @@ export interface PipelineDayFigures {
   lastCheckedAt: string | null;
   /** A heartbeat's runs that day (README "Heartbeats"): finished, and of those failed; absent for other kinds. */
   runs?: { runs: number; failures: number };
+  /** The day's anomaly verdict of a count with a baseline, when it was one ("812 calls yesterday, 45% below a usual Tuesday ..."). */
+  anomaly?: string;
 }
 
 /** The day's figures: what the daily summary card and email show. */
@@ -73,9 +74,7 @@ function uptimeOfCounts(counts: StatusCounts): number | null {
  * @throws Error when the date is not a calendar date
  */
 export function localDay(date: string, zone: string): InstantRange {
-  const start = DateTime.fromISO(date, { zone }).startOf('day');
-  if (!start.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`"${date}" is not a date (YYYY-MM-DD)`);
-  return { start: start.toJSDate(), end: start.plus({ days: 1 }).toJSDate() };
+  return localDateRange(date, zone);
 }
 
 function within(range: InstantRange, iso: string): boolean {
@@ -92,6 +91,7 @@ function within(range: InstantRange, iso: string): boolean {
  * @param input.results - results of any time span; only the day's are counted
  * @param input.incidents - incidents of any time span; those opened that day are counted
  * @param input.runs - heartbeat pipelines' runs that day, by pipeline id
+ * @param input.anomalies - the anomaly messages of counts judged anomalous that day, by pipeline id
  */
 export function dailyUptime(input: {
   date: string;
@@ -100,6 +100,7 @@ export function dailyUptime(input: {
   results: Iterable<UptimeSample>;
   incidents: Iterable<Pick<IncidentRecord, 'pipelineId' | 'openedAt'>>;
   runs?: Readonly<Record<string, { runs: number; failures: number }>>;
+  anomalies?: Readonly<Record<string, string>>;
 }): DailyUptime {
   const day = localDay(input.date, input.zone);
   const byPipeline = new Map<string, UptimeSample[]>(input.pipelineIds.map((id) => [id, []]));
@@ -124,6 +125,7 @@ export function dailyUptime(input: {
       lastStatus: last?.status ?? null,
       lastCheckedAt: last?.checkedAt ?? null,
       ...(input.runs?.[pipelineId] ? { runs: input.runs[pipelineId] } : {}),
+      ...(input.anomalies?.[pipelineId] ? { anomaly: input.anomalies[pipelineId] } : {}),
     };
   });
 

@@ -1,8 +1,12 @@
 import Type, { type Static } from 'typebox';
-import { InstantSchema, MeasuredValueSchema, NullableInstantSchema, NullableStatusSchema, NullableStringSchema, StatusSchema } from './result.ts';
+import { ExpectedSchema, InstantSchema, MeasuredValueSchema, NullableInstantSchema, NullableStatusSchema, NullableStringSchema, StatusSchema } from './result.ts';
 import { STATUSES } from './status.ts';
 
 /** One pipeline as `/api/status` shows it (README "HTTP API"). */
+/** A ticket as people see it: its key (`DATA-12`, `#12`) and its page. */
+export const TicketRefSchema = Type.Object({ key: Type.String(), url: Type.String() });
+export type TicketRef = Static<typeof TicketRefSchema>;
+
 export const PipelineStatusViewSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -25,6 +29,12 @@ export const PipelineStatusViewSchema = Type.Object({
   blockedBy: NullableStringSchema,
   /** Its `depends_on`: the pipelines it waits for. */
   dependsOn: Type.Array(Type.String()),
+  /** The usual value and band of its latest result (a count with an anomaly baseline). */
+  expected: Type.Optional(ExpectedSchema),
+  /** The maintenance window covering it now (nothing is sent until it ends), or null. */
+  maintenance: Type.Union([Type.Object({ name: Type.String(), until: InstantSchema }), Type.Null()]),
+  /** The open incident's ticket (README "Tickets and recovery"), once it has one. */
+  ticket: Type.Optional(Type.Union([TicketRefSchema, Type.Null()])),
 });
 export type PipelineStatusView = Static<typeof PipelineStatusViewSchema>;
 

@@ -41,13 +41,14 @@ function result(status: Status, minutes: number, message = `${status.toLowerCase
 class Pipeline {
   state: IncidentRecord | null = null;
   silencedUntil: string | null = null;
+  maintenanceUntil: string | null = null;
   sent: IncidentNotification[] = [];
   last: IncidentDecision | null = null;
 
   constructor(readonly settings: IncidentSettings = settingsWith()) {}
 
   private run(event: IncidentEvent, minutes: number): IncidentNotification[] {
-    const decision = evaluateIncident(this.state, { pipeline: PIPELINE, silencedUntil: this.silencedUntil, event }, at(minutes), this.settings);
+    const decision = evaluateIncident(this.state, { pipeline: PIPELINE, silencedUntil: this.silencedUntil, maintenanceUntil: this.maintenanceUntil, event }, at(minutes), this.settings);
     this.last = decision;
     this.state = decision.next;
     this.sent.push(...decision.notifications);
@@ -422,6 +423,44 @@ describe('the incident rule', () => {
       p.silence(120, 5);
       assert.deepEqual(p.result('OK', 10), []);
       assert.equal(p.state?.held, 'silence');
+    });
+  });
+
+  describe('R38 when the pipeline is in a maintenance window', () => {
+    it('tracks the incident but sends nothing, escalations included, and says it is held for maintenance', () => {
+      const p = new Pipeline(settingsWith({ repeat_minutes: 10 }));
+      p.maintenanceUntil = iso(90);
+      assert.deepEqual(p.result('CRITICAL', 1), []);
+      assert.deepEqual(p.ticks(2, 89), []);
+      assert.equal(p.state?.held, 'maintenance');
+      assert.equal(p.last?.nextDueAt, iso(90), 'the next thing is the window ending');
+    });
+    it('names the later of a silence and a window as what it waits for', () => {
+      const p = new Pipeline();
+      p.maintenanceUntil = iso(90);
+      p.silencedUntil = iso(120);
+      p.result('WARNING', 1);
+      assert.deepEqual([p.state?.held, p.last?.nextDueAt], ['silence', iso(120)]);
+    });
+  });
+
+  describe('R39 when the maintenance window ends with a problem still there', () => {
+    it('sends one message for the state then, late, and escalates from then on', () => {
+      const p = new Pipeline();
+      p.maintenanceUntil = iso(90);
+      p.result('CRITICAL', 1);
+      const sent = p.tick(90);
+      assert.deepEqual(summary(sent), ['critical:chat', 'critical:email']);
+      assert.equal(sent[0]?.late, true);
+      assert.deepEqual(p.ticks(91, 149), []);
+      assert.deepEqual(summary(p.tick(150)), ['escalation:chat', 'escalation:email'], '60 minutes after people were told');
+    });
+    it('sends nothing when the problem went away during the window', () => {
+      const p = new Pipeline();
+      p.maintenanceUntil = iso(90);
+      p.result('CRITICAL', 1);
+      p.result('OK', 30);
+      assert.deepEqual(p.ticks(30, 120), []);
     });
   });
 

@@ -279,3 +279,21 @@ function describeHttpFailure(err: unknown, method: string, url: URL, opts: RunRe
   const message = err instanceof Error ? err.message : String(err);
   return `${where} failed: ${redactUrlsInText(message)}`;
 }
+
+/**
+ * A run's outcome in words, as the timeline and the Chat card say it: `exit 0 in 2.1 s`,
+ * `HTTP 503 in 0.4 s`, `timed out after 300 s`, `command not found: rerun-etl`.
+ */
+export function describeActionOutcome(outcome: ActionOutcome): string {
+  const took = `in ${Number((outcome.durationMs / 1000).toFixed(1))} s`;
+  if (outcome.error !== null) return outcome.httpStatus !== null ? `HTTP ${outcome.httpStatus}: ${outcome.error} ${took}` : `${outcome.error} (${took})`;
+  if (outcome.kind === 'http') return `HTTP ${outcome.httpStatus ?? '?'} ${took}`;
+  if (outcome.signal !== null) return `killed by ${outcome.signal} ${took}`;
+  return `exit ${outcome.exitCode ?? '?'} ${took}`;
+}
+
+/** What the action is, for people: the argv as written, or `POST https://host/path` (no query). */
+export function describeAction(action: RecoveryAction, secrets: readonly string[]): string {
+  if ('command' in action) return maskSecrets(action.command.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg))).join(' '), secrets);
+  return `${(action.http.method ?? 'POST').toUpperCase()} ${redactUrl(action.http.url)}`;
+}

@@ -1,7 +1,6 @@
 import type { LogSink } from '@datamon/io';
 import { redactUrl } from '@datamon/io';
-import { isRedisUnavailable } from '@datamon/store';
-import type { Redis } from 'ioredis';
+import { isRedisUnavailable, type RedisClient } from '@datamon/store';
 
 /** Repeats of one non-connection error message are logged at most this often. */
 const REPEAT_ERROR_EVERY_MS = 60_000;
@@ -29,7 +28,7 @@ export class ConnectionReport {
   }
 
   /** Watches a Redis client's own events: its `ready` is how "Redis answers again" is known. */
-  watch(redis: Redis, source = 'redis'): void {
+  watch(redis: RedisClient, source = 'redis'): void {
     redis.on('error', this.listener(source));
     redis.on('ready', () => this.ready());
   }

@@ -1,4 +1,4 @@
-import type { ChatPayload, CheckResult, EmailPayload, NotificationChannel, NotificationKind, Status } from '@datamon/core';
+import type { ChatPayload, CheckResult, EmailPayload, NotificationChannel, NotificationKind, Status, TicketEventName } from '@datamon/core';
 import type { Job } from 'bullmq';
 
 /**
@@ -12,6 +12,8 @@ import type { Job } from 'bullmq';
  * | `alerts` | evaluate, tick, checkin-report, daily-summary | `processAlertJob` (processors/alert-jobs.ts) |
  * | `deliver-chat` | deliver (about one a second, bursts merged) | `processDelivery` (processors/delivery.ts) |
  * | `deliver-email` | deliver | `processDelivery` |
+ * | `tickets` | ticket (retried like Chat) | `processTicketJob` (processors/tickets.ts) |
+ * | `recovery` | recover | `processRecoveryJob` (processors/recovery.ts) |
  */
 
 export const QUEUE_NAMES = {
@@ -19,7 +21,9 @@ export const QUEUE_NAMES = {
   alerts: 'alerts',
   chat: 'deliver-chat',
   email: 'deliver-email',
-} as const satisfies Record<'checks' | 'alerts' | NotificationChannel, string>;
+  tickets: 'tickets',
+  recovery: 'recovery',
+} as const satisfies Record<'checks' | 'alerts' | 'tickets' | 'recovery' | NotificationChannel, string>;
 
 export type QueueKey = keyof typeof QUEUE_NAMES;
 export type QueueName = (typeof QUEUE_NAMES)[QueueKey];
@@ -61,8 +65,12 @@ export interface ChecksJobs {
   'quick-check-part': Contract<{ scheduledFor: string; pipelineIds: string[]; roundId?: string }, QuickCheckSummary>;
   /** One check-in's pipelines, then its card and email. `requestedBy`: who ran it by hand. */
   checkin: Contract<{ checkinId: string; scheduledFor: string; late: boolean; manual: boolean; requestedBy?: string | null }, CheckinJobSummary>;
-  /** One pipeline now (API run-now); returns the result itself (`?wait=1`). */
-  'run-pipeline': Contract<{ pipelineId: string; requestedAt: string; requestedBy: string }, CheckResult>;
+  /**
+   * One pipeline now (API run-now); returns the result itself (`?wait=1`). `recoveryOf`: the
+   * re-check after a recovery action of that incident (README "Tickets and recovery"); if the
+   * pipeline is still not OK, the action runs again while attempts remain.
+   */
+  'run-pipeline': Contract<{ pipelineId: string; requestedAt: string; requestedBy: string; recoveryOf?: string }, CheckResult>;
 }
 
 /** Jobs of the `alerts` queue, run by the alert worker. */
@@ -114,12 +122,36 @@ export interface DeliveryJobs {
   deliver: Contract<DeliverJobData, DeliveryOutcome>;
 }
 
+/** Jobs of the `tickets` queue: one event of an incident told to its ticket (README "Tickets and recovery"). */
+export interface TicketsJobs {
+  ticket: Contract<
+    { incidentId: string; pipelineId: string; event: TicketEventName; deliveryId: string; by: string | null },
+    { outcome: 'sent' | 'skipped'; key: string | null; reason?: string }
+  >;
+}
+
+/** What a recovery job did. */
+export interface RecoveryJobSummary {
+  outcome: 'ran' | 'skipped';
+  ok: boolean | null;
+  /** Why it was skipped, or the run's outcome in words. */
+  detail: string;
+}
+
+/** Jobs of the `recovery` queue: a pipeline's recovery action for one incident. */
+export interface RecoveryJobs {
+  /** `manual`: asked for through the API (does not count toward `max_attempts`). */
+  recover: Contract<{ incidentId: string; pipelineId: string; manual: boolean; requestedBy: string }, RecoveryJobSummary>;
+}
+
 /** Each queue's job map. */
 export interface QueueJobs {
   checks: ChecksJobs;
   alerts: AlertsJobs;
   chat: DeliveryJobs;
   email: DeliveryJobs;
+  tickets: TicketsJobs;
+  recovery: RecoveryJobs;
 }
 
 export type JobName<Jobs> = Extract<keyof Jobs, string>;

@@ -33,6 +33,12 @@ export const jobIds = {
   quickCheckPart: (parentJobId: string, index: number, count: number) => `quick-check-part:${parentJobId.replaceAll(':', '.')}:${index + 1}-of-${count}`,
   /** The round a scheduler runs as it starts (one per minute however many start). */
   firstRound: (at: Date) => `quick-check:first:${compactInstant(new Date(Math.floor(at.getTime() / 60_000) * 60_000))}`,
+  /** One ticket event (its delivery id: the same on every retry and replay). */
+  ticket: (deliveryId: string) => `ticket|${deliveryId.replaceAll(':', '|')}`,
+  /** One run of an incident's recovery action, named by what started it. */
+  recover: (incidentId: string, trigger: string) => `recover|${incidentId}|${trigger.replaceAll(':', '|')}`,
+  /** The re-check after run `attempt` of an incident's recovery action. */
+  recoveryRecheck: (incidentId: string, attempt: number) => `recheck|${incidentId}|${attempt}`,
   /** The delivery of one notification (one per notification id). */
   delivery: (notificationId: string) => `deliver|${notificationId.replaceAll(':', '|')}`,
 } as const;

@@ -7,12 +7,15 @@ import {
   type IncidentDecision,
   type IncidentEvent,
   type IncidentSettings,
+  incidentFollowUps,
   incidentSettings,
+  maintenanceUntil,
   type IncidentRecord,
+  type IncidentInput,
 } from '@datamon/core';
 import { renderIncidentNotification } from '@datamon/notifiers/render';
-import { type DatamonStore, pipelineLock } from '@datamon/store';
-import { type DatamonQueues, enqueueDeliveries } from './producers.ts';
+import { type DatamonStore, pipelineLock, ticketRef } from '@datamon/store';
+import { type DatamonQueues, enqueueDeliveries, enqueueRecovery, enqueueTicketEvents } from './producers.ts';
 
 /**
  * The one way an incident changes (README "Alerts", "Dependencies", "Tickets and recovery", "Incident timeline"): an event — a check result, a tick, an
@@ -23,9 +26,9 @@ import { type DatamonQueues, enqueueDeliveries } from './producers.ts';
  */
 
 export interface IncidentEventDeps {
-  config: Pick<DatamonConfig, 'pipelines' | 'escalation' | 'monitoring' | 'dashboard' | 'checkins'>;
+  config: Pick<DatamonConfig, 'pipelines' | 'escalation' | 'monitoring' | 'dashboard' | 'checkins' | 'maintenance' | 'tickets'>;
   store: DatamonStore;
-  queues: Pick<DatamonQueues, 'chat' | 'email'>;
+  queues: Pick<DatamonQueues, 'chat' | 'email' | 'tickets' | 'recovery'>;
   /** The rule's settings; from the config by default. */
   rule?: IncidentSettings;
 }
@@ -50,8 +53,10 @@ export class UnknownPipelineError extends Error {
  * Applies one event to one pipeline's incident.
  *
  * Enqueue before persisting: a crash in between replays the same decision with the same ids, and
- * BullMQ drops the duplicates. The pipeline's next due time (an escalation, a held message, a
- * silence's end) is indexed for the tick.
+ * BullMQ drops the duplicates. The messages carry the incident's ticket once it has one; the
+ * ticket events and the recovery action the decision owes are enqueued the same way
+ * (core's `incidentFollowUps`), and its timeline entries are saved with the incident. The
+ * pipeline's next due time (an escalation, a held message, a silence's end) is indexed for the tick.
  *
  * @param pipelineId - the pipeline (a removed one is still known by its stored incident)
  * @param event - what happened
@@ -61,17 +66,30 @@ export async function applyIncidentEvent(deps: IncidentEventDeps, pipelineId: st
   const { store, config } = deps;
   const rule = deps.rule ?? incidentSettings(config);
   return store.withLock(pipelineLock(pipelineId), async () => {
-    const [latest, silencedUntil] = await Promise.all([store.incidents.latest(pipelineId), store.silences.until(pipelineId, now)]);
+    const [latest, silencedUntil, windows] = await Promise.all([
+      store.incidents.latest(pipelineId),
+      store.silences.until(pipelineId, now),
+      store.maintenanceWindows(config, now, 0),
+    ]);
     const configured = config.pipelines.find((pipeline) => pipeline.id === pipelineId);
     const pipeline = configured ? { id: configured.id, name: configured.name } : latest ? { id: pipelineId, name: latest.pipelineName } : null;
     if (!pipeline) throw new UnknownPipelineError(pipelineId);
     const { blockedBy: root, affects } = await dependenciesOf(deps, pipelineId, latest, event, now);
-    const decision = evaluateIncident(
-      latest,
-      { pipeline, silencedUntil: silencedUntil?.toISOString() ?? null, blockedBy: root, affects, event },
-      now,
-      rule,
-    );
+    const open = latest !== null && latest.closedAt === null ? latest : null;
+    // Only a result that may close it needs to know whether a recovery action helped.
+    const recovered = open !== null && event.type === 'result' && event.result.status === 'OK' && (await store.recovery.get(open.id)).succeeded;
+    const input: IncidentInput = {
+      pipeline,
+      silencedUntil: silencedUntil?.toISOString() ?? null,
+      maintenanceUntil: maintenanceUntil(pipelineId, windows),
+      blockedBy: root,
+      affects,
+      recovered,
+      event,
+    };
+    const decision = evaluateIncident(latest, input, now, rule);
+    const next = decision.next;
+    const ticket = next && decision.notifications.length > 0 && config.tickets.kind !== '' ? ticketRef(await store.tickets.get(next.id)) : null;
     const enqueued = await enqueueDeliveries(
       deps.queues,
       decision.notifications.map((notification) => ({
@@ -80,11 +98,20 @@ export async function applyIncidentEvent(deps: IncidentEventDeps, pipelineId: st
         kind: notification.kind,
         incidentId: notification.incidentId,
         pipelineId: notification.pipelineId,
-        payload: renderIncidentNotification(notification, config),
+        payload: renderIncidentNotification(notification, config, ticket),
       })),
     );
-    if (decision.changed && decision.next) await store.incidents.save(decision.next);
-    if (decision.next) await store.incidents.setDue(pipelineId, decision.nextDueAt);
+    const follow = incidentFollowUps(latest, decision, input, now, {
+      ticketsWhen: config.tickets.kind === '' ? null : config.tickets.when,
+      hasRecovery: Boolean(configured?.recovery),
+    });
+    if (next) {
+      await enqueueTicketEvents(deps.queues, next, follow.tickets);
+      if (follow.recover) await enqueueRecovery(deps.queues, { incidentId: next.id, pipelineId, manual: false, requestedBy: 'datamon' }, `critical-${Date.parse(next.criticalSince ?? now.toISOString())}`);
+      if (decision.changed) await store.incidents.save(next, follow.timeline);
+      else await store.incidents.addTimeline(next.id, follow.timeline);
+      await store.incidents.setDue(pipelineId, decision.nextDueAt);
+    }
     return { decision, enqueued, blockedBy: root };
   });
 }

@@ -1,4 +1,5 @@
 import type { DefaultJobOptions, JobSchedulerTemplateOptions, JobsOptions, WorkerOptions } from 'bullmq';
+import { HttpDeliveryError } from '@datamon/io';
 import { DeliveryError } from '@datamon/notifiers';
 import { type RuntimeSettings, runtimeSettings } from './settings.ts';
 
@@ -41,16 +42,25 @@ export const DELIVERY_JOB_OPTIONS: JobsOptions = {
   backoff: { type: 'delivery' },
 };
 
+/**
+ * A recovery job: once (the action's own `max_attempts` decides re-runs). A job interrupted by a
+ * shutdown is put back and runs again on another worker: its attempt was not counted.
+ */
+export const RECOVERY_JOB_OPTIONS: JobsOptions = { attempts: 3, backoff: { type: 'fixed', delay: 1_000 } };
+
 /** The first retry's delay; `DATAMON_DELIVERY_BACKOFF_MS` shortens it (tests). */
 function firstDeliveryDelayMs(): number {
   const fromEnv = Number(process.env.DATAMON_DELIVERY_BACKOFF_MS);
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 5_000;
 }
 
-/** Backoff of a failed delivery: exponential, capped, and at least what Retry-After asked for. */
+/**
+ * Backoff of a failed delivery or ticket call: exponential, capped, and at least what
+ * Retry-After asked for.
+ */
 export function deliveryBackoff(attemptsMade: number, err: unknown): number {
   const exponential = Math.min(MAX_DELIVERY_DELAY_MS, firstDeliveryDelayMs() * 2 ** Math.max(0, attemptsMade - 1));
-  const asked = err instanceof DeliveryError && err.retryAfterMs !== null ? err.retryAfterMs : 0;
+  const asked = (err instanceof DeliveryError || err instanceof HttpDeliveryError) && err.retryAfterMs !== null ? err.retryAfterMs : 0;
   return Math.max(exponential, Math.min(asked, 60 * 60_000));
 }
 

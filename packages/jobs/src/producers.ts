@@ -1,11 +1,22 @@
 import { type BulkJobOptions, type Job, type JobSchedulerTemplateOptions, type JobsOptions, Queue, QueueEvents } from 'bullmq';
-import type { DatamonConfig } from '@datamon/core';
-import { closeRedis, createRedisConnection } from '@datamon/store';
-import type { Redis } from 'ioredis';
+import { closeRedis, createRedisConnection, effectivePrefix, type RedisClient, type RedisSettings } from '@datamon/store';
 import type { ConnectionReport } from './connection-report.ts';
-import { type AlertsJobs, type ChecksJobs, type DataOf, type Delivery, type DeliveryJobs, type JobName, QUEUE_NAMES, type QueueKey, type QueueName } from './contracts.ts';
+import {
+  type AlertsJobs,
+  type ChecksJobs,
+  type DataOf,
+  type Delivery,
+  type DeliveryJobs,
+  type JobName,
+  QUEUE_NAMES,
+  type QueueKey,
+  type QueueName,
+  type RecoveryJobs,
+  type TicketsJobs,
+} from './contracts.ts';
 import { jobIds } from './ids.ts';
-import { DEFAULT_JOB_OPTIONS, DELIVERY_JOB_OPTIONS } from './options.ts';
+import { DEFAULT_JOB_OPTIONS, DELIVERY_JOB_OPTIONS, RECOVERY_JOB_OPTIONS } from './options.ts';
+import type { TicketDue } from '@datamon/core';
 
 /**
  * The producing side of every queue: typed producers over BullMQ queues with the shared default
@@ -61,10 +72,14 @@ export interface DatamonQueues {
   /** Chat deliveries (about one a second, bursts merged). */
   chat: Producer<DeliveryJobs>;
   email: Producer<DeliveryJobs>;
+  /** Ticket events (retried like Chat). */
+  tickets: Producer<TicketsJobs>;
+  /** Recovery actions (one at a time per pipeline). */
+  recovery: Producer<RecoveryJobs>;
   /** Every queue by its BullMQ name (Bull Board, queue-depth gauges, clean-up). */
   all: ReadonlyMap<QueueName, Queue<unknown, unknown, string>>;
   /** The Redis connection the queues share (closed by `close()` only if `createQueues` made it). */
-  connection: Redis;
+  connection: RedisClient;
   /** Deletes every job and scheduler of every queue (tests, `demo` reset). */
   obliterate(): Promise<void>;
   /** Closes the queues, then the connection if it was made here. */
@@ -72,31 +87,36 @@ export interface DatamonQueues {
 }
 
 export interface QueueDeps {
-  /** A connection to share (the caller closes it); by default one is made from `redis.url`. */
-  connection?: Redis;
+  /** A connection to share (the caller closes it); by default one is made from the `redis` settings. */
+  connection?: RedisClient;
   /** Receives every queue's `error` events; without it they are ignored (never thrown). */
   report?: ConnectionReport;
 }
 
-/** BullMQ's key prefix: every queue key lives under `redis.prefix` (`datamon:checks:wait`, ...). */
-export function queuePrefix(config: Pick<DatamonConfig, 'redis'>): string {
-  return config.redis.prefix;
+/**
+ * BullMQ's key prefix: every queue key lives under the store's prefix (`datamon:checks:wait`,
+ * and `{datamon}:checks:wait` on a cluster, in the store's slot): `effectivePrefix`.
+ *
+ * @param connection - the queue's connection (a cluster connection hash-tags the prefix)
+ */
+export function queuePrefix(config: { redis: Pick<RedisSettings, 'prefix' | 'cluster'> }, connection?: RedisClient): string {
+  return effectivePrefix(config.redis, connection);
 }
 
 /**
- * Opens every queue under `redis.prefix`, each with the shared default job options.
+ * Opens every queue under the prefix (`queuePrefix`), each with the shared default job options.
  *
- * @param config - the effective config (`redis.url`, `redis.prefix`)
+ * @param config - the effective config's `redis` section (where Redis is, `redis.prefix`)
  * @param deps - a connection to share and where errors are reported
  */
-export function createQueues(config: Pick<DatamonConfig, 'redis'>, deps: QueueDeps = {}): DatamonQueues {
+export function createQueues(config: { redis: RedisSettings }, deps: QueueDeps = {}): DatamonQueues {
   const owned = !deps.connection;
-  const connection = deps.connection ?? createRedisConnection(config.redis.url);
+  const connection = deps.connection ?? createRedisConnection(config.redis);
   if (owned) connection.on('error', deps.report?.listener('redis') ?? ignore);
   const all = new Map<QueueName, Queue<unknown, unknown, string>>();
   const open = (key: QueueKey) => {
     const name = QUEUE_NAMES[key];
-    const queue = new Queue<unknown, unknown, string>(name, { connection, prefix: queuePrefix(config), defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    const queue = new Queue<unknown, unknown, string>(name, { connection, prefix: queuePrefix(config, connection), defaultJobOptions: DEFAULT_JOB_OPTIONS });
     queue.on('error', deps.report?.listener(`queue ${name}`) ?? ignore);
     all.set(name, queue);
     return queue;
@@ -106,6 +126,8 @@ export function createQueues(config: Pick<DatamonConfig, 'redis'>, deps: QueueDe
     alerts: new Producer<AlertsJobs>(open('alerts')),
     chat: new Producer<DeliveryJobs>(open('chat')),
     email: new Producer<DeliveryJobs>(open('email')),
+    tickets: new Producer<TicketsJobs>(open('tickets')),
+    recovery: new Producer<RecoveryJobs>(open('recovery')),
   };
   return {
     ...queues,
@@ -125,11 +147,11 @@ export function createQueues(config: Pick<DatamonConfig, 'redis'>, deps: QueueDe
  * A QueueEvents listener for one queue (what `job.waitUntilFinished` needs). It holds a blocking
  * connection of its own; `close()` also closes the connection it made.
  */
-export function createQueueEvents(config: Pick<DatamonConfig, 'redis'>, key: QueueKey, deps: QueueDeps = {}): QueueEvents {
+export function createQueueEvents(config: { redis: RedisSettings }, key: QueueKey, deps: QueueDeps = {}): QueueEvents {
   const name = QUEUE_NAMES[key];
-  const connection = deps.connection ?? createRedisConnection(config.redis.url);
+  const connection = deps.connection ?? createRedisConnection(config.redis);
   if (!deps.connection) connection.on('error', deps.report?.listener('redis') ?? ignore);
-  const events = new QueueEvents(name, { connection, prefix: queuePrefix(config) });
+  const events = new QueueEvents(name, { connection, prefix: queuePrefix(config, connection) });
   events.on('error', deps.report?.listener(`queue-events ${name}`) ?? ignore);
   if (!deps.connection) {
     // BullMQ leaves a connection it was given open (it may be shared); this one is ours alone.
@@ -207,6 +229,45 @@ export async function enqueueDeliveries(queues: Pick<DatamonQueues, 'chat' | 'em
       .map((data) => ({ name: 'deliver', data, opts: { jobId: jobIds.delivery(data.notificationId), ...DELIVERY_JOB_OPTIONS } }));
   await Promise.all([queues.chat.addBulk(entries('chat')), queues.email.addBulk(entries('email'))]);
   return deliveries.length;
+}
+
+/**
+ * Enqueues the ticket events an incident decision owes, once each: the job id is the event's
+ * delivery id (the webhook's `X-Datamon-Delivery`), so a replayed decision adds nothing twice.
+ */
+export async function enqueueTicketEvents(queues: Pick<DatamonQueues, 'tickets'>, incident: { id: string; pipelineId: string }, due: readonly TicketDue[]): Promise<void> {
+  await queues.tickets.addBulk(
+    due.map((entry) => ({
+      name: 'ticket' as const,
+      data: { incidentId: incident.id, pipelineId: incident.pipelineId, event: entry.event, deliveryId: entry.deliveryId, by: entry.by },
+      opts: { jobId: jobIds.ticket(entry.deliveryId), ...DELIVERY_JOB_OPTIONS },
+    })),
+  );
+}
+
+/**
+ * Runs an incident's recovery action: `trigger` names the run (`critical-<ms>`, `recheck-2`, or
+ * `manual-<ms>`), so one decision replayed adds it once. The job itself counts attempts and
+ * takes the pipeline's run lock. A manual run while another is queued or running for the
+ * incident is not added: `deduplicated` says so (the API answers 409).
+ */
+export async function enqueueRecovery(queues: Pick<DatamonQueues, 'recovery'>, data: DataOf<RecoveryJobs, 'recover'>, trigger: string) {
+  const jobId = jobIds.recover(data.incidentId, trigger);
+  const job = await queues.recovery.add('recover', data, {
+    jobId,
+    ...RECOVERY_JOB_OPTIONS,
+    ...(data.manual ? { deduplication: { id: `recover-manual|${data.incidentId}` } } : {}),
+  });
+  return { job, deduplicated: job.id !== jobId };
+}
+
+/** The re-check of a pipeline after its recovery action ran (`attempt`: which run it follows). */
+export async function enqueueRecoveryRecheck(queues: Pick<DatamonQueues, 'checks'>, incident: { id: string; pipelineId: string }, attempt: number, delayMs: number, now: Date) {
+  return queues.checks.add(
+    'run-pipeline',
+    { pipelineId: incident.pipelineId, requestedAt: now.toISOString(), requestedBy: 'recovery', recoveryOf: incident.id },
+    { jobId: jobIds.recoveryRecheck(incident.id, attempt), delay: Math.max(0, delayMs) },
+  );
 }
 
 function ignore(): void {}

@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { type Job, Worker, type WorkerOptions } from 'bullmq';
-import type { DatamonConfig } from '@datamon/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient, RedisSettings } from '@datamon/store';
 import type { ConnectionReport } from './connection-report.ts';
 import { type AnyJobOf, type AnyResultOf, QUEUE_NAMES, type QueueJobs, type QueueKey } from './contracts.ts';
 import { sharedWorkerOptions } from './options.ts';
@@ -10,8 +9,8 @@ import type { RuntimeSettings } from './settings.ts';
 import { scheduledSlotOf } from './slots.ts';
 
 export interface WorkerSetup {
-  connection: Redis;
-  config: Pick<DatamonConfig, 'redis'>;
+  connection: RedisClient;
+  config: { redis: Pick<RedisSettings, 'prefix' | 'cluster'> };
   concurrency: number;
   settings?: RuntimeSettings;
   report?: ConnectionReport;
@@ -47,7 +46,7 @@ export function createWorker<K extends QueueKey>(
     },
     {
       connection: setup.connection,
-      prefix: queuePrefix(setup.config),
+      prefix: queuePrefix(setup.config, setup.connection),
       concurrency: setup.concurrency,
       name: setup.workerName ?? `${hostname()}:${process.pid}`,
       ...sharedWorkerOptions(setup.settings),

@@ -262,6 +262,21 @@ describe('the daily summary', () => {
     ],
     incidents: [{ pipelineId: 'etl_calls', openedAt: '2026-03-30T06:15:00Z' }],
   });
+  it('counts a heartbeat\'s runs and failures, and notes an anomaly, on the card and in the email', () => {
+    const noted = dailyUptime({
+      date: '2026-03-30',
+      zone: 'Europe/London',
+      pipelineIds: ['call_volume', 'nightly_etl'],
+      results: [{ pipelineId: 'call_volume', status: 'WARNING', checkedAt: '2026-03-30T06:30:00Z' }],
+      incidents: [],
+      runs: { nightly_etl: { runs: 3, failures: 1 } },
+      anomalies: { call_volume: '812 calls yesterday, 45% below a usual Sunday (median 1,480, usual 1,310-1,650 over 8 Sundays)' },
+    });
+    const all = texts(renderDailySummaryCard(noted, config)).join('\n');
+    assert.match(all, /3 runs, 1 failed/);
+    assert.match(all, /anomaly: 812 calls yesterday, 45% below a usual Sunday/);
+    assert.match(renderDailySummaryEmail(noted, config).text, /3 runs, 1 failed[\s\S]*anomaly: 812 calls yesterday|anomaly: 812 calls yesterday[\s\S]*3 runs, 1 failed/);
+  });
   it('has the subject "[datamon] Daily summary <date>: <overall> (<incidents> opened, uptime <n>%)"', () => {
     assert.equal(dailySummarySubject(day), '[datamon] Daily summary 2026-03-30: CRITICAL (1 incident opened, uptime 80.0%)');
     assert.equal(renderDailySummaryEmail(day, config).subject, dailySummarySubject(day));

@@ -10,6 +10,11 @@ function tickets(values: Record<string, unknown>): TicketSettings {
   return { ...config.tickets, zone: config.monitoring.timezone };
 }
 
+/** Settings as a file could give them before validation (the loader refuses bad ones, see below). */
+function unchecked(values: Record<string, unknown>): TicketSettings {
+  return { ...tickets({}), ...values } as TicketSettings;
+}
+
 const JIRA = { kind: 'jira', url: 'https://example.atlassian.net', project: 'DATA', user: 'ops@example.com', token: 'jira-token-1234' };
 const GITHUB = { kind: 'github', url: 'https://api.github.com', project: 'acme/pipelines', token: 'ghp_token_1234' };
 const WEBHOOK = { kind: 'webhook', url: 'https://hooks.example.com/datamon?key=abc123secret', token: 'whsec_1234' };
@@ -37,13 +42,17 @@ describe('the ticket system registry', () => {
 });
 
 describe('ticket settings problems', () => {
+  it('stop start-up, named with the file and key', () => {
+    assert.throws(() => tickets({ ...GITHUB, project: 'pipelines' }), /test-config\.yaml: tickets\.project: "pipelines" is not "owner\/repo"/);
+  });
+
   it('finds none without tickets, or with complete settings', () => {
     assert.deepEqual(ticketSettingsProblems(tickets({})), []);
     for (const values of [JIRA, GITHUB, WEBHOOK]) assert.deepEqual(ticketSettingsProblems(tickets(values)), [], values.kind);
   });
 
   it('jira: names every missing key at once', () => {
-    const problems = ticketSettingsProblems(tickets({ kind: 'jira', done_transition: '' }));
+    const problems = ticketSettingsProblems(unchecked({ kind: 'jira', done_transition: '' }));
     assert.equal(problems.length, 5);
     assert.match(problems[0] ?? '', /^tickets\.url: required for kind jira/);
     assert.match(problems[1] ?? '', /^tickets\.project: required for kind jira/);
@@ -53,11 +62,11 @@ describe('ticket settings problems', () => {
   });
 
   it('jira: wants a project key', () => {
-    assert.match(ticketSettingsProblems(tickets({ ...JIRA, project: 'Data Team' })).join('\n'), /^tickets\.project: "Data Team" is not a Jira project key/);
+    assert.match(ticketSettingsProblems(unchecked({ ...JIRA, project: 'Data Team' })).join('\n'), /^tickets\.project: "Data Team" is not a Jira project key/);
   });
 
   it('github: wants the API base and owner/repo', () => {
-    const problems = ticketSettingsProblems(tickets({ ...GITHUB, url: '', project: 'pipelines' }));
+    const problems = ticketSettingsProblems(unchecked({ ...GITHUB, url: '', project: 'pipelines' }));
     assert.deepEqual(problems, [
       'tickets.url: required for kind github (the API base, https://api.github.com for github.com)',
       'tickets.project: "pipelines" is not "owner/repo"',
@@ -65,8 +74,8 @@ describe('ticket settings problems', () => {
   });
 
   it('wants an http(s) URL, and never shows the query of one', () => {
-    assert.match(ticketSettingsProblems(tickets({ ...JIRA, url: 'ftp://example.atlassian.net' }))[0] ?? '', /^tickets\.url: "ftp:\/\/example\.atlassian\.net\/" is not an http\(s\) URL/);
-    const webhook = ticketSettingsProblems(tickets({ ...WEBHOOK, url: 'hooks.example.com/datamon?key=abc123secret', token: '' }));
+    assert.match(ticketSettingsProblems(unchecked({ ...JIRA, url: 'ftp://example.atlassian.net' }))[0] ?? '', /^tickets\.url: "ftp:\/\/example\.atlassian\.net\/" is not an http\(s\) URL/);
+    const webhook = ticketSettingsProblems(unchecked({ ...WEBHOOK, url: 'hooks.example.com/datamon?key=abc123secret', token: '' }));
     assert.equal(webhook.length, 2);
     assert.match(webhook[0] ?? '', /^tickets\.url: /);
     assert.ok(!webhook.join('\n').includes('abc123secret'));

@@ -1,10 +1,10 @@
 import type { DatamonConfig } from '@datamon/core';
 import type { Logger } from '@datamon/io';
+import type { RedisClient } from '@datamon/store';
 import AjvCompiler, { type ValidatorFactory } from '@fastify/ajv-compiler';
 import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Redis } from 'ioredis';
 import { handleError, handleNotFound } from './errors.ts';
 import authPlugin from './plugins/auth.ts';
 import bullBoardPlugin, { BULL_BOARD_PATH } from './plugins/bull-board.ts';
@@ -20,6 +20,7 @@ import healthRoutes from './routes/health.ts';
 import incidentRoutes from './routes/incidents.ts';
 import metricsRoutes from './routes/metrics.ts';
 import pingRoutes from './routes/pings.ts';
+import maintenanceRoutes from './routes/maintenance.ts';
 import monitorRoutes from './routes/monitor.ts';
 import notificationRoutes from './routes/notifications.ts';
 import pipelineRoutes from './routes/pipelines.ts';
@@ -39,7 +40,7 @@ export interface AppOptions {
   /** The process logger (pino from @datamon/io); silent when absent. */
   logger?: Logger;
   /** A Redis connection to use instead of opening one; whoever passes it closes it. */
-  redis?: Redis;
+  redis?: RedisClient;
   /** The clock; `() => new Date()` by default. */
   now?: () => Date;
   /** How long `POST /api/pipelines/:id/run?wait=1` waits; 30 s by default (README "HTTP API"). */
@@ -125,6 +126,7 @@ async function datamonAppPlugin(fastify: FastifyInstance, options: AppOptions): 
     await instance.register(healthRoutes);
     await instance.register(metricsRoutes, { cacheMs: options.metricsCacheMs ?? 5_000 });
     await instance.register(monitorRoutes);
+    await instance.register(maintenanceRoutes);
   });
 
   // Jobs reporting in: outside dashboard auth (the ping key is the secret), any body type.

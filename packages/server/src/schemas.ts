@@ -10,6 +10,8 @@ import {
   StoredResultSchema,
   InstantSchema,
   MeasuredValueSchema,
+  TicketRefSchema,
+  TimelineEntrySchema,
 } from '@datamon/core';
 import Type, { type Static } from 'typebox';
 
@@ -65,12 +67,57 @@ export const incidentListItemSchema = Type.Object({
 });
 export type IncidentListItem = Static<typeof incidentListItemSchema>;
 
+/**
+ * `GET /api/incidents/:id` (README "Incident timeline"): the incident as the list shows it, its
+ * ticket once it has one, its recovery runs and its timeline, oldest first.
+ */
+export const incidentDetailSchema = Type.Object({
+  ...incidentListItemSchema.properties,
+  ticket: Type.Union([TicketRefSchema, Type.Null()]),
+  recovery: Type.Object({
+    /** Whether the pipeline has a recovery action (`POST .../recover` runs it). */
+    configured: Type.Boolean(),
+    attempts: Type.Integer(),
+    maxAttempts: Type.Union([Type.Integer(), Type.Null()]),
+    running: Type.Boolean(),
+    runs: Type.Array(Type.Object({ at: InstantSchema, manual: Type.Boolean(), ok: Type.Boolean(), outcome: Type.String(), durationMs: Type.Integer() })),
+  }),
+  timeline: Type.Array(TimelineEntrySchema),
+});
+export type IncidentDetail = Static<typeof incidentDetailSchema>;
+
+/** `POST /api/incidents/:id/recover`: accepted, and the job that runs it. */
+export const recoverAcceptedSchema = Type.Object({ accepted: Type.Boolean(), incident: Type.String(), pipeline: Type.String(), jobId: Type.String() });
+
 export const historySchema = Type.Object({ id: Type.String(), hours: Type.Integer(), results: Type.Array(HistoryEntrySchema) });
 export const historyQuery = Type.Object({ hours: Type.Integer({ minimum: 1, maximum: 2160, default: 24 }) });
 
 /** `GET /api/pipelines/:id/pings` (README "Heartbeats"). */
 export const pingsSchema = PingsViewSchema;
 export const pingsQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }) });
+
+/** One maintenance occurrence (README "Business calendar and maintenance windows"). */
+export const maintenanceWindowSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  /** null: every pipeline. */
+  pipelines: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  start: InstantSchema,
+  end: InstantSchema,
+  source: Type.Enum(['config', 'api']),
+  createdBy: Type.Union([Type.String(), Type.Null()]),
+  active: Type.Boolean(),
+});
+export const maintenanceListSchema = Type.Object({ windows: Type.Array(maintenanceWindowSchema) });
+export const maintenanceBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    pipelines: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+    minutes: Type.Integer({ minimum: 1, maximum: 10_080 }),
+  },
+  { additionalProperties: false },
+);
+export const maintenanceParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,100}$' }) });
 
 export const jobIdSchema = Type.Object({ jobId: Type.String() });
 /** A run asked for while one was queued or running (or, for a check-in, already run this minute): that one. */

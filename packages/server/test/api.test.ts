@@ -53,7 +53,7 @@ describe('the read API over a seeded morning', () => {
     const first = snapshot.pipelines.find((pipeline) => pipeline.id === 'first_calls');
     assert.deepEqual(
       Object.keys(first ?? {}).sort(),
-      ['acknowledged', 'action', 'blockedBy', 'checkedAt', 'dependsOn', 'id', 'incident', 'kind', 'message', 'name', 'quickCheck', 'silencedUntil', 'since', 'status', 'value'],
+      ['acknowledged', 'action', 'blockedBy', 'checkedAt', 'dependsOn', 'id', 'incident', 'kind', 'maintenance', 'message', 'name', 'quickCheck', 'silencedUntil', 'since', 'status', 'value'],
     );
     assert.deepEqual([first?.dependsOn, first?.blockedBy], [['etl_calls'], null], 'its ETL is not CRITICAL: not blocked');
     assert.equal(first?.incident, incidentId);

@@ -1,10 +1,10 @@
 import type { CheckinRun } from '@datamon/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import type { RedisKeys } from './keys.ts';
 
 export class CheckinRunRepository {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly historyDays: number,
   ) {}

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import type { RedisKeys } from './keys.ts';
 import { runScript } from './scripts.ts';
 
@@ -11,7 +11,7 @@ const CLAIM_TTL_MS = 24 * 3600 * 1000;
  */
 export class DeliveryClaimRepository {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 

@@ -1,11 +1,11 @@
-import type { IncidentRecord } from '@datamon/core';
-import type { Redis } from 'ioredis';
+import { type IncidentRecord, TIMELINE_LIMIT, type TimelineEntry } from '@datamon/core';
+import type { RedisClient } from './redis-connection.ts';
 import type { RedisKeys } from './keys.ts';
 import { runScript } from './scripts.ts';
 
 export class IncidentRepository {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 
@@ -42,19 +42,44 @@ export class IncidentRepository {
     return out;
   }
 
-  /** Saves an incident and keeps the open index right (closed incidents leave it). */
-  async save(incident: IncidentRecord): Promise<void> {
+  /**
+   * Saves an incident with the timeline entries its change adds (in one transaction: the
+   * timeline never tells of a change that was not saved) and keeps the open index right (closed
+   * incidents leave it).
+   */
+  async save(incident: IncidentRecord, timeline: readonly TimelineEntry[] = []): Promise<void> {
     const tx = this.redis
       .multi()
       .set(this.keys.incident(incident.id), JSON.stringify(incident))
       .zadd(this.keys.allIncidents, Date.parse(incident.openedAt), incident.id)
       .hset(this.keys.latestIncidents, incident.pipelineId, incident.id);
     if (incident.closedAt === null) tx.hset(this.keys.openIncidents, incident.pipelineId, incident.id);
+    this.queueTimeline(tx, incident.id, timeline);
     await tx.exec();
     if (incident.closedAt !== null) {
       // Only unlink it if it is still the open one: a newer incident may have opened since.
       await runScript(this.redis, 'unlinkOpenIncident', [this.keys.openIncidents], [incident.pipelineId, incident.id]);
     }
+  }
+
+  /** Adds entries to an incident's timeline (README "Incident timeline"), keeping the newest {@link TIMELINE_LIMIT}. */
+  async addTimeline(incidentId: string, entries: readonly TimelineEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const tx = this.redis.multi();
+    this.queueTimeline(tx, incidentId, entries);
+    await tx.exec();
+  }
+
+  /** An incident's timeline, oldest first. */
+  async timeline(incidentId: string): Promise<TimelineEntry[]> {
+    const raws = await this.redis.lrange(this.keys.incidentTimeline(incidentId), 0, -1);
+    return raws.map((raw) => JSON.parse(raw) as TimelineEntry);
+  }
+
+  private queueTimeline(tx: ReturnType<RedisClient['multi']>, incidentId: string, entries: readonly TimelineEntry[]): void {
+    if (entries.length === 0) return;
+    const key = this.keys.incidentTimeline(incidentId);
+    tx.rpush(key, ...entries.map((entry) => JSON.stringify(entry))).ltrim(key, -TIMELINE_LIMIT, -1);
   }
 
   /**
@@ -78,6 +103,14 @@ export class IncidentRepository {
       return open.sort((a, b) => Date.parse(b.openedAt) - Date.parse(a.openedAt)).slice(0, options.limit ?? open.length);
     }
     const ids = await this.redis.zrevrange(this.keys.allIncidents, 0, (options.limit ?? 200) - 1);
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(ids.map((id) => this.keys.incident(id)));
+    return raws.filter((raw): raw is string => raw !== null).map((raw) => JSON.parse(raw) as IncidentRecord);
+  }
+
+  /** Incidents opened from `since` (inclusive) to `until` (exclusive), oldest first, however many. */
+  async openedBetween(since: Date, until: Date): Promise<IncidentRecord[]> {
+    const ids = await this.redis.zrangebyscore(this.keys.allIncidents, since.getTime(), `(${until.getTime()}`);
     if (ids.length === 0) return [];
     const raws = await this.redis.mget(ids.map((id) => this.keys.incident(id)));
     return raws.filter((raw): raw is string => raw !== null).map((raw) => JSON.parse(raw) as IncidentRecord);

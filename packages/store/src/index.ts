@@ -9,4 +9,8 @@ export * from './checkin-slots.ts';
 export * from './delivery-claims.ts';
 export * from './monitor.ts';
 export * from './pings.ts';
+export * from './maintenance.ts';
+export * from './baselines.ts';
+export * from './tickets.ts';
+export * from './recovery.ts';
 export * from './store.ts';

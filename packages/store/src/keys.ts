@@ -1,6 +1,27 @@
+import type { DatamonConfig } from '@datamon/core';
+import { type RedisClient, redisTopology } from './redis-connection.ts';
+
 /**
- * Every Redis key datamon writes, under `redis.prefix`. One place, so two processes (or two
- * versions) never disagree on a name.
+ * The prefix of every key and queue of a deployment: `redis.prefix`, or on a Redis Cluster the
+ * hash tag `{<prefix>}`, so every key hashes to one slot and a multi-key script or MULTI never
+ * spans two. The store and BullMQ (`queuePrefix`) both take it from here.
+ *
+ * @param settings - `redis.prefix`, and `redis.cluster` when there is one
+ * @param connection - the connection the keys are used on: a cluster connection hash-tags the
+ *   prefix even when the settings do not say so
+ */
+export function effectivePrefix(settings: Pick<DatamonConfig['redis'], 'prefix'> & Partial<Pick<DatamonConfig['redis'], 'cluster'>>, connection?: RedisClient): string {
+  const onCluster = redisTopology(settings) === 'cluster' || connection?.isCluster === true;
+  if (!onCluster || /^\{[^{}]+\}$/.test(settings.prefix)) return settings.prefix;
+  return `{${settings.prefix}}`;
+}
+
+/** A prefix as a literal in a SCAN pattern (`*`, `?`, `[` and `\\` are pattern characters). */
+const literal = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
+
+/**
+ * Every Redis key datamon writes, under the effective prefix (`effectivePrefix`). One place, so
+ * two processes (or two versions) never disagree on a name.
  */
 export function redisKeys(prefix: string) {
   const p = prefix;
@@ -27,6 +48,14 @@ export function redisKeys(prefix: string) {
     incidentsDue: `${p}:incidents:due`,
     /** Sorted set of every incident id, score = openedAt ms. */
     allIncidents: `${p}:incidents:all`,
+    /** List per incident of JSON TimelineEntry, oldest first, bounded (README "Incident timeline"). */
+    incidentTimeline: (incidentId: string) => `${p}:incident-timeline:${incidentId}`,
+    /** String: JSON TicketState of an incident's ticket (README "Tickets and recovery"). */
+    ticket: (incidentId: string) => `${p}:ticket:${incidentId}`,
+    /** String: JSON RecoveryState of an incident's recovery runs. */
+    recovery: (incidentId: string) => `${p}:recovery:${incidentId}`,
+    /** SET PX NX: a recovery action of this pipeline is running (JSON RecoveryRun); one at a time. */
+    recoveryRunning: (pipelineId: string) => `${p}:recovery-running:${pipelineId}`,
     /** Sorted set of notification ids per incident. */
     incidentNotifications: (incidentId: string) => `${p}:incident-notifications:${incidentId}`,
     /** Hash notificationId -> JSON NotificationRecord (latest outcome). */
@@ -47,7 +76,7 @@ export function redisKeys(prefix: string) {
     /** SET PX NX lock around a read-modify-write of shared state. */
     lock: (name: string) => `${p}:lock:${name}`,
     /** SCAN pattern of every key under the prefix. */
-    everything: `${p}:*`,
+    everything: `${literal(p)}:*`,
     /** SET NX lock: one process runs a late check-in. */
     lateLock: (checkinId: string, slot: string) => `${p}:late-lock:${checkinId}:${slot}`,
     /** Hash `<role>|<instance>` -> JSON Heartbeat: each process says it is alive every 15 s. */
@@ -62,6 +91,16 @@ export function redisKeys(prefix: string) {
     monitorNotice: `${p}:monitor:notice`,
     /** List per heartbeat pipeline of JSON Ping, newest first, bounded (README "Heartbeats"). */
     pings: (pipelineId: string) => `${p}:pings:${pipelineId}`,
+    /** Hash local date -> JSON DayCounts: a counted set's past days (README "Volume anomalies"). */
+    baselineDays: (signature: string) => `${p}:baseline:days:${signature}`,
+    /** Set of local dates last judged anomalous (left out of later baselines). */
+    baselineFlags: (signature: string) => `${p}:baseline:flags:${signature}`,
+    /** String: the counted set's first row (ISO; empty: no rows), for a day. */
+    baselineFirstRow: (signature: string) => `${p}:baseline:first:${signature}`,
+    /** Hash id -> JSON AdHocWindow: maintenance windows opened through the API. */
+    maintenanceAdHoc: `${p}:maintenance:ad-hoc`,
+    /** Hash occurrence id -> ISO instant it was ended early (DELETE /api/maintenance/:id). */
+    maintenanceEnded: `${p}:maintenance:ended`,
     /** String: a check of this heartbeat is queued and has not started (pings coalesce into it). */
     pingCheckWaiting: (pipelineId: string) => `${p}:ping-check-waiting:${pipelineId}`,
     /** String: when the last check of this heartbeat started (ISO), to pace checks under a burst of pings. */

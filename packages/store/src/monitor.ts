@@ -1,5 +1,5 @@
 import { type MonitorNotice, WATCHED_ROLES, type WatchedRole } from '@datamon/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import type { RedisKeys } from './keys.ts';
 import { runScript } from './scripts.ts';
 
@@ -23,7 +23,7 @@ const FORGET_AFTER_MS = 24 * 3600 * 1000;
  */
 export class MonitorRepository {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 

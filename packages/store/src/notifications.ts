@@ -1,11 +1,11 @@
 import type { NotificationRecord } from '@datamon/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import type { RedisKeys } from './keys.ts';
 
 /** The notification record (README "Alerts"): every notification, sent or failed, newest first. */
 export class NotificationRepository {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly maxKept = 10_000,
   ) {}

@@ -1,5 +1,5 @@
 import type { Ping } from '@datamon/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import type { RedisKeys } from './keys.ts';
 import { runScript } from './scripts.ts';
 
@@ -18,7 +18,7 @@ const COUNT_DAYS = 3;
  */
 export class PingRepository {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 

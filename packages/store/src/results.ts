@@ -1,5 +1,5 @@
 import type { CheckResult, HistoryEntry, Status, StoredResult } from '@datamon/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import type { RedisKeys } from './keys.ts';
 import { runScript } from './scripts.ts';
 
@@ -14,7 +14,7 @@ export interface RecordOutcome {
 
 export class ResultRepository {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly historyDays: number,
   ) {}
@@ -25,7 +25,13 @@ export class ResultRepository {
    */
   async record(result: CheckResult, options: { jobId?: string } = {}): Promise<RecordOutcome> {
     const checkedAtMs = Date.parse(result.checkedAt);
-    const entry: HistoryEntry = { status: result.status, value: result.value, message: result.message, checkedAt: result.checkedAt };
+    const entry: HistoryEntry = {
+      status: result.status,
+      value: result.value,
+      message: result.message,
+      checkedAt: result.checkedAt,
+      ...(result.expected ? { expected: result.expected } : {}),
+    };
     const trimBefore = checkedAtMs - this.historyDays * 86_400_000;
     const marker = this.keys.jobResult(options.jobId ?? `adhoc-${checkedAtMs}-${Math.random().toString(36).slice(2)}`, result.pipelineId);
     const reply = await runScript<[number, string]>(

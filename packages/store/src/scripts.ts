@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 
 /**
  * The store's Lua scripts: one file each in `lua/`, registered once per connection with
@@ -39,7 +39,7 @@ const commandName = (name: ScriptName) => `datamon_${name}`;
 type Command = (...args: (string | number)[]) => Promise<unknown>;
 
 /** Registers every script on a connection (once; a connection that has them is left alone). */
-export function defineScripts(redis: Redis): void {
+export function defineScripts(redis: RedisClient): void {
   const commands = redis as unknown as Record<string, Command | undefined>;
   for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
     if (commands[commandName(name)]) continue;
@@ -53,7 +53,7 @@ export function defineScripts(redis: Redis): void {
  * @param keys - exactly the script's KEYS, in order
  * @param args - its ARGV
  */
-export function runScript<T>(redis: Redis, name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<T> {
+export function runScript<T>(redis: RedisClient, name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<T> {
   if (keys.length !== SCRIPTS[name].keys) throw new Error(`script ${name} takes ${SCRIPTS[name].keys} keys, got ${keys.length}`);
   defineScripts(redis);
   const command = (redis as unknown as Record<string, Command>)[commandName(name)] as Command;

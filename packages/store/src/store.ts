@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { type CheckinDefinition, type PipelineDefinition, type StatusSnapshot, buildStatusSnapshot } from '@datamon/core';
-import type { Redis } from 'ioredis';
+import {
+  activeMaintenance,
+  buildStatusSnapshot,
+  type CheckinDefinition,
+  type MaintenanceConfig,
+  type MaintenanceOccurrence,
+  maintenanceOccurrences,
+  type PipelineDefinition,
+  type StatusSnapshot,
+} from '@datamon/core';
 import { CheckinRunRepository } from './checkin-runs.ts';
 import { IncidentRepository } from './incidents.ts';
-import { redisKeys, type RedisKeys } from './keys.ts';
+import { effectivePrefix, redisKeys, type RedisKeys } from './keys.ts';
 import { NotificationRepository } from './notifications.ts';
 import { ResultRepository } from './results.ts';
 import { SilenceRepository } from './silences.ts';
@@ -11,6 +19,11 @@ import { CheckinSlotRepository } from './checkin-slots.ts';
 import { DeliveryClaimRepository } from './delivery-claims.ts';
 import { MonitorRepository } from './monitor.ts';
 import { PingRepository } from './pings.ts';
+import { MaintenanceRepository } from './maintenance.ts';
+import { BaselineRepository } from './baselines.ts';
+import { TicketRepository, ticketRef } from './tickets.ts';
+import { RecoveryRepository } from './recovery.ts';
+import { type RedisClient, scanKeys } from './redis-connection.ts';
 import { defineScripts, runScript } from './scripts.ts';
 
 /**
@@ -19,8 +32,17 @@ import { defineScripts, runScript } from './scripts.ts';
  */
 export const pipelineLock = (pipelineId: string): string => `pipeline:${pipelineId}`;
 
+/** What a snapshot is built from besides the stored state: the config's definitions. */
+export interface SnapshotDefinitions {
+  pipelines: readonly PipelineDefinition[];
+  checkins: readonly CheckinDefinition[];
+  /** Maintenance windows of the config (none when absent). */
+  maintenance?: readonly MaintenanceConfig[];
+  monitoring?: { timezone: string };
+}
+
 export interface StoreOptions {
-  /** `redis.prefix`: every key starts with it. */
+  /** `redis.prefix`: every key starts with it (as `{<prefix>}` on a cluster connection: `effectivePrefix`). */
   prefix: string;
   /** `monitoring.history_days`. */
   historyDays: number;
@@ -42,12 +64,16 @@ export class DatamonStore {
   readonly deliveryClaims: DeliveryClaimRepository;
   readonly monitor: MonitorRepository;
   readonly pings: PingRepository;
+  readonly maintenance: MaintenanceRepository;
+  readonly baselines: BaselineRepository;
+  readonly tickets: TicketRepository;
+  readonly recovery: RecoveryRepository;
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     options: StoreOptions,
   ) {
-    this.keys = redisKeys(options.prefix);
+    this.keys = redisKeys(effectivePrefix({ prefix: options.prefix }, redis));
     this.results = new ResultRepository(redis, this.keys, options.historyDays);
     this.checkinRuns = new CheckinRunRepository(redis, this.keys, options.historyDays);
     this.incidents = new IncidentRepository(redis, this.keys);
@@ -57,6 +83,10 @@ export class DatamonStore {
     this.deliveryClaims = new DeliveryClaimRepository(redis, this.keys);
     this.monitor = new MonitorRepository(redis, this.keys);
     this.pings = new PingRepository(redis, this.keys);
+    this.maintenance = new MaintenanceRepository(redis, this.keys);
+    this.baselines = new BaselineRepository(redis, this.keys);
+    this.tickets = new TicketRepository(redis, this.keys);
+    this.recovery = new RecoveryRepository(redis, this.keys);
     defineScripts(redis);
   }
 
@@ -64,17 +94,34 @@ export class DatamonStore {
    * Rebuilds the status snapshot from what is stored and announces it on the snapshot channel.
    * Called after anything that changes what `/api/status` shows, so a request reads one key.
    */
-  async refreshSnapshot(definitions: { pipelines: readonly PipelineDefinition[]; checkins: readonly CheckinDefinition[] }, now = new Date()): Promise<StatusSnapshot> {
-    const [latest, openIncidents, silences, checkinRuns] = await Promise.all([
+  async refreshSnapshot(definitions: SnapshotDefinitions, now = new Date()): Promise<StatusSnapshot> {
+    const [latest, openIncidents, silences, checkinRuns, maintenance] = await Promise.all([
       this.results.allLatest(),
       this.incidents.allOpen(),
       this.silences.active(now),
       this.checkinRuns.allLatest(),
+      // Only those active now: listing a week ahead walks every cron slot of it.
+      this.maintenanceWindows(definitions, now, 0),
     ]);
-    const snapshot = buildStatusSnapshot({ ...definitions, latest, openIncidents, silences, checkinRuns }, now);
+    const ticketStates = await this.tickets.getMany(Object.values(openIncidents).map((incident) => incident.id));
+    const tickets = Object.fromEntries(Object.entries(ticketStates).flatMap(([id, state]) => {
+      const ref = ticketRef(state);
+      return ref ? [[id, ref] as const] : [];
+    }));
+    const snapshot = buildStatusSnapshot({ ...definitions, latest, openIncidents, silences, checkinRuns, maintenance: activeMaintenance(maintenance, now), tickets }, now);
     const json = JSON.stringify(snapshot);
     await this.redis.multi().set(this.keys.snapshot, json).publish(this.keys.snapshotChannel, snapshot.generatedAt).exec();
     return snapshot;
+  }
+
+  /**
+   * Maintenance occurrences active now or starting within `days` (README "Business calendar and
+   * maintenance windows"): the config's windows and those opened through the API, early ends applied.
+   */
+  async maintenanceWindows(definitions: Pick<SnapshotDefinitions, 'maintenance' | 'monitoring'>, now: Date, days: number): Promise<MaintenanceOccurrence[]> {
+    const [adHoc, endedEarly] = await Promise.all([this.maintenance.adHoc(now), this.maintenance.endedEarly(now)]);
+    const zone = definitions.monitoring?.timezone ?? 'UTC';
+    return maintenanceOccurrences({ config: definitions.maintenance ?? [], adHoc, endedEarly, now, zone, days });
   }
 
   /** The snapshot JSON as stored (served as-is), or null before the first one. */
@@ -108,13 +155,9 @@ export class DatamonStore {
     }
   }
 
-  /** Deletes every key under the prefix (tests and `demo` reset). */
+  /** Deletes every key under the prefix (tests and `demo` reset), on every node of a cluster. */
   async clear(): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.keys.everything, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await this.redis.del(...keys);
-    } while (cursor !== '0');
+    // On a cluster every key under the prefix shares its slot, so one DEL may take a whole batch.
+    for await (const keys of scanKeys(this.redis, this.keys.everything)) await this.redis.del(...keys);
   }
 }

@@ -11,8 +11,8 @@ function result(pipelineId: string, status: CheckResult['status'], checkedAt: st
 }
 
 const PIPELINES: PipelineDefinition[] = [
-  { id: 'etl_calls', name: 'ETL Calls', kind: 'mysql_freshness', group: 'Warehouse', action: '', not_before: null, quick_check: true, depends_on: [], table: 'FactCalls', column: 'call_start', filters: {}, warning_hours: 12, critical_hours: 24 },
-  { id: 'morning_csv', name: 'Morning CSV', kind: 'file_arrival', group: 'Files', action: '', not_before: null, quick_check: true, depends_on: [], directory: '/tmp', pattern: 'x.csv', expected: '11:31', deadline: '12:00', header_rows: 1 },
+  { id: 'etl_calls', name: 'ETL Calls', kind: 'mysql_freshness', group: 'Warehouse', action: '', not_before: null, quick_check: true, depends_on: [], days: 'every_day', table: 'FactCalls', column: 'call_start', filters: {}, warning_hours: 12, critical_hours: 24 },
+  { id: 'morning_csv', name: 'Morning CSV', kind: 'file_arrival', group: 'Files', action: '', not_before: null, quick_check: true, depends_on: [], days: 'every_day', directory: '/tmp', pattern: 'x.csv', expected: '11:31', deadline: '12:00', header_rows: 1 },
 ];
 
 describe('storing check results', () => {

@@ -1,6 +1,7 @@
 import { coalesce, type NotificationChannel } from '@datamon/core';
 import { CHAT_LIMITER, createWorker, deliveryBackoff, type RuntimeSettings, runtimeSettings } from '@datamon/jobs';
-import { type AlertJobDeps, type DeliveryDeps, processAlertJob, processDelivery, processMonitorWatch } from '@datamon/jobs/processors';
+import { type AlertJobDeps, type DeliveryDeps, processAlertJob, processDelivery, processMonitorWatch, processTicketJob, type TicketJobDeps } from '@datamon/jobs/processors';
+import { createTicketTracker, type TicketTracker } from '@datamon/notifiers/tickets';
 import { closeNotifiers, createNotifiers, type Notifier, notifierRegistry } from '@datamon/notifiers';
 import type { Worker } from 'bullmq';
 import { type RoleDeps, type RoleHandle, RoleRuntime, type RoleStarter } from './role.ts';
@@ -17,6 +18,8 @@ export interface AlertWorkerDeps extends RoleDeps {
   notifiers?: Record<NotificationChannel, Notifier>;
   settings?: RuntimeSettings;
   workerName?: string;
+  /** The ticket system (by default from `tickets`; null: none). */
+  tracker?: TicketTracker | null;
   /** How often it looks at the monitor itself (`DATAMON_WATCH_EVERY_MS`, default 15 s). */
   watchEveryMs?: number;
 }
@@ -25,6 +28,8 @@ export interface AlertWorkerHandle extends RoleHandle {
   readonly ready: Promise<void>;
   readonly alertsWorker: Worker<unknown, unknown, string>;
   readonly deliveryWorkers: Readonly<Record<NotificationChannel, Worker<unknown, unknown, string>>>;
+  /** Tells tickets about incidents (README "Tickets and recovery"). */
+  readonly ticketsWorker: Worker<unknown, unknown, string>;
 }
 
 export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> = async (deps) => {
@@ -70,6 +75,16 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
   for (const worker of Object.values(deliveryWorkers)) {
     worker.on('failed', (job, err) => logger.warn({ err, jobId: job?.id, attempt: job?.attemptsMade }, 'delivery failed'));
   }
+  const ticketDeps: TicketJobDeps = {
+    config,
+    store,
+    tracker: deps.tracker !== undefined ? deps.tracker : createTicketTracker({ ...config.tickets, zone: config.monitoring.timezone }),
+    now,
+    logger,
+    refreshSnapshot: alertDeps.refreshSnapshot,
+  };
+  const ticketsWorker = createWorker('tickets', (job) => processTicketJob(job, ticketDeps), { ...common, concurrency: 2, backoffStrategy });
+  ticketsWorker.on('failed', (job, err) => logger.warn({ err: err.message, jobId: job?.id, attempt: job?.attemptsMade }, 'ticket update failed'));
 
   // The monitor watching itself: a card when checking stops, one when it is back. Its own timer,
   // not a scheduled job: a dead scheduler must not silence the alarm about a dead scheduler.
@@ -83,14 +98,16 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
 
   // Closed last-registered-first: the alert worker stops enqueueing before deliveries stop.
   for (const [channel, worker] of Object.entries(deliveryWorkers)) runtime.onCloseWorker(`${channel} delivery worker`, worker, settings.shutdownGraceMs);
+  runtime.onCloseWorker('tickets worker', ticketsWorker, settings.shutdownGraceMs);
   runtime.onCloseWorker('alert worker', alertsWorker, settings.shutdownGraceMs);
 
   logger.info({ chat: notifiers.chat.disabledReason ?? notifiers.chat.target, email: notifiers.email.disabledReason ?? notifiers.email.target }, 'alert worker started');
   return {
     name: 'alerts',
-    ready: RoleRuntime.ready(alertsWorker, ...Object.values(deliveryWorkers)),
+    ready: RoleRuntime.ready(alertsWorker, ticketsWorker, ...Object.values(deliveryWorkers)),
     alertsWorker,
     deliveryWorkers,
+    ticketsWorker,
     async close() {
       await runtime.close();
       logger.info('alert worker stopped');

@@ -1,7 +1,7 @@
 import { type CheckRunner, createCheckRunner } from '@datamon/checks';
 import { coalesce } from '@datamon/core';
 import { createWorker, type RuntimeSettings, runtimeSettings } from '@datamon/jobs';
-import { type CheckJobDeps, processCheckJob } from '@datamon/jobs/processors';
+import { type CheckJobDeps, processCheckJob, processRecoveryJob } from '@datamon/jobs/processors';
 import type { Worker } from 'bullmq';
 import { type RoleDeps, type RoleHandle, RoleRuntime, type RoleStarter } from './role.ts';
 
@@ -24,6 +24,8 @@ export interface CheckWorkerHandle extends RoleHandle {
   /** Resolves once the worker is connected and taking jobs. */
   readonly ready: Promise<void>;
   readonly worker: Worker<unknown, unknown, string>;
+  /** Runs recovery actions (README "Tickets and recovery"). */
+  readonly recoveryWorker: Worker<unknown, unknown, string>;
 }
 
 /**
@@ -36,7 +38,7 @@ export const startCheckWorker: RoleStarter<CheckWorkerHandle, CheckWorkerDeps> =
   const settings = deps.settings ?? runtimeSettings();
   const runtime = new RoleRuntime(config, logger, 'checks', now);
   const { store, queues } = runtime;
-  const runner = deps.runner ?? createCheckRunner(config, { logger, pings: store.pings });
+  const runner = deps.runner ?? createCheckRunner(config, { logger, pings: store.pings, baselines: store.baselines });
   runtime.onClose('check runner', () => runner.close());
 
   const definitions = { pipelines: config.pipelines, checkins: config.checkins };
@@ -67,11 +69,26 @@ export const startCheckWorker: RoleStarter<CheckWorkerHandle, CheckWorkerDeps> =
   worker.on('stalled', (jobId) => logger.warn({ jobId }, 'check job stalled (its worker stopped); it runs again'));
   runtime.onCloseWorker('check worker', worker, settings.shutdownGraceMs);
 
+  // A recovery action may run for minutes: a shutdown stops it (its job goes back to the queue).
+  const stopping = new AbortController();
+  const recoveryWorker = createWorker('recovery', (job) => processRecoveryJob(job, { config, store, queues, now, logger, signal: stopping.signal }), {
+    connection: runtime.redis,
+    config,
+    concurrency: 2,
+    settings,
+    report: runtime.report,
+    workerName: deps.workerName,
+  });
+  recoveryWorker.on('failed', (job, err) => logger.warn({ err: err.message, jobId: job?.id }, 'recovery job failed'));
+  runtime.onCloseWorker('recovery worker', recoveryWorker, settings.shutdownGraceMs);
+  runtime.onClose('running recovery actions', async () => stopping.abort());
+
   logger.info({ concurrency: settings.checkConcurrency, pipelines: config.pipelines.length, checkins: config.checkins.length }, 'check worker started');
   return {
     name: 'checks',
-    ready: RoleRuntime.ready(worker),
+    ready: RoleRuntime.ready(worker, recoveryWorker),
     worker,
+    recoveryWorker,
     async close() {
       await runtime.close();
       logger.info('check worker stopped');

@@ -1,9 +1,8 @@
 import type { DatamonConfig } from '@datamon/core';
 import type { Logger } from '@datamon/io';
 import { ConnectionReport, createQueues, type DatamonQueues, sleep, startHeartbeat } from '@datamon/jobs';
-import { closeRedis, createRedisConnection, DatamonStore } from '@datamon/store';
+import { closeRedis, createRedisConnection, DatamonStore, describeRedis, type RedisClient } from '@datamon/store';
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 /** A running process role (`datamon start --role ...`). */
 export interface RoleHandle {
@@ -33,7 +32,7 @@ export type RoleStarter<Handle extends RoleHandle = RoleHandle, Deps extends Rol
  * is used after it has been closed.
  */
 export class RoleRuntime {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly report: ConnectionReport;
   readonly store: DatamonStore;
   readonly queues: DatamonQueues;
@@ -47,8 +46,8 @@ export class RoleRuntime {
     readonly role: string,
     now: () => Date = () => new Date(),
   ) {
-    this.redis = createRedisConnection(config.redis.url);
-    this.report = new ConnectionReport(logger, config.redis.url);
+    this.redis = createRedisConnection(config.redis);
+    this.report = new ConnectionReport(logger, describeRedis(config.redis));
     this.report.watch(this.redis);
     this.store = new DatamonStore(this.redis, { prefix: config.redis.prefix, historyDays: config.monitoring.history_days });
     this.onClose('redis connection', () => closeRedis(this.redis));

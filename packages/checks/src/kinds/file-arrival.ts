@@ -38,6 +38,8 @@ export const fileArrival = defineKind({
     // The pattern names a file in its folder, never a path: "../../etc/passwd" reads nothing outside it.
     ...(/[/\\]|^\.\.?$|\.\./.test(pipeline.pattern) ? [`pattern: "${pipeline.pattern}" must be a file name in its folder (no /, \\ or ..): put the folder in directory`] : []),
   ],
+  // A file is not awaited on a closed day.
+  quietOnClosedDays: () => true,
   async run(pipeline, ctx) {
     const zone = ctx.config.monitoring.timezone;
     // A relative folder is read from the working directory, like a relative --config path.

@@ -1,6 +1,6 @@
 import { cronProblem, evaluateHeartbeat } from '@datamon/core';
 import Type from 'typebox';
-import { defineKind, type PipelineOfKind, ruleOutcome } from '../check-kind.ts';
+import { defineKind, expectedDays, type PipelineOfKind, ruleOutcome } from '../check-kind.ts';
 import { SourceUnavailableError } from '../errors/index.ts';
 import { fields } from '../fields.ts';
 
@@ -41,6 +41,7 @@ export const heartbeat = defineKind({
   async run(pipeline, ctx) {
     if (!ctx.pings) throw new SourceUnavailableError('redis', 'pings are kept in Redis, which this command does not use');
     const pings = await ctx.pings.recent(pipeline.id, PINGS_READ);
+    const calendar = expectedDays(pipeline, ctx);
     const outcome = evaluateHeartbeat({
       pings,
       now: ctx.now,
@@ -49,6 +50,8 @@ export const heartbeat = defineKind({
       periodMinutes: pipeline.period_minutes,
       graceMinutes: pipeline.grace_minutes,
       maxRuntimeMinutes: pipeline.max_runtime_minutes,
+      // Slots on days the calendar closes are not expected: no run is due on Christmas Day.
+      ...(calendar ? { isSlotExpected: (slot: Date) => calendar.isWorkingDay(slot, ctx.config.monitoring.timezone) } : {}),
     });
     return ruleOutcome(outcome, { slug: pipeline.slug, due: outcome.due, lastSuccessAt: outcome.lastSuccessAt, running: outcome.running });
   },

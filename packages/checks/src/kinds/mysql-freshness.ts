@@ -1,7 +1,7 @@
 import { evaluateFreshness, wallClockToInstant } from '@datamon/core';
 import type { RowDataPacket } from 'mysql2/promise';
 import Type from 'typebox';
-import { defineKind, type PipelineOfKind, ruleOutcome } from '../check-kind.ts';
+import { defineKind, type PipelineOfKind, ruleOutcome, workingAgeMs } from '../check-kind.ts';
 import { SourceUnavailableError } from '../errors/index.ts';
 import { fields } from '../fields.ts';
 import { buildFreshnessQuery } from '../sql.ts';
@@ -47,6 +47,8 @@ export const mysqlFreshness = defineKind({
       now: ctx.now,
       warningHours: pipeline.warning_hours,
       criticalHours: pipeline.critical_hours,
+      // Friday 23:00 to Monday 07:30 is 8.5 h with a Monday-to-Friday calendar.
+      workingAgeMs: newest ? workingAgeMs(pipeline, ctx, newest) : null,
     });
     return ruleOutcome(outcome, {
       table: pipeline.table,

@@ -1,6 +1,6 @@
 import { evaluateSheetAge, parseSheetTimestamp } from '@datamon/core';
 import Type from 'typebox';
-import { defineKind, type PipelineOfKind, ruleOutcome } from '../check-kind.ts';
+import { defineKind, type PipelineOfKind, ruleOutcome, workingAgeMs } from '../check-kind.ts';
 import { SourceUnavailableError } from '../errors/index.ts';
 import { fields } from '../fields.ts';
 
@@ -62,6 +62,7 @@ export const sheetUpdated = defineKind({
       zone,
       warningMinutes: pipeline.warning_minutes,
       criticalMinutes: pipeline.critical_minutes,
+      workingAgeMs: workingAgeMs(pipeline, ctx, updatedAt),
     });
     return ruleOutcome(outcome, {
       sheet: pipeline.sheet,

@@ -1,6 +1,6 @@
 import type { FileArrivalPipeline, MysqlCountPipeline, MysqlFreshnessPipeline, SheetUpdatedPipeline } from '../../src/index.ts';
 
-const common = (id: string, group: string) => ({ id, name: id, group, action: 'fix it', not_before: null, quick_check: true, depends_on: [] as string[] });
+const common = (id: string, group: string) => ({ id, name: id, group, action: 'fix it', not_before: null, quick_check: true, depends_on: [] as string[], days: 'workdays' as const });
 
 export function freshnessPipeline(fields: Partial<MysqlFreshnessPipeline> = {}): MysqlFreshnessPipeline {
   return { ...common('etl_calls', 'Warehouse'), kind: 'mysql_freshness', table: 'FactCalls', column: 'call_start', filters: {}, warning_hours: 12, critical_hours: 24, ...fields };
@@ -16,6 +16,7 @@ export function countPipeline(fields: Partial<MysqlCountPipeline> = {}): MysqlCo
     filters: {},
     critical_below: 1,
     warning_below: null,
+    anomaly: { enabled: false, weeks: 8, sensitivity: 3, min_points: 4, min_change_percent: 20 },
     ...fields,
   };
 }

@@ -1,7 +1,12 @@
 import type { Command } from 'commander';
 import { createCheckRunner } from '@datamon/checks';
 import {
+  activeMaintenance,
   type CheckResult,
+  type ExpectedValue,
+  type MaintenanceOccurrence,
+  maintenanceOccurrences,
+  maintenanceUntil,
   type PipelineDefinition,
   STATUS_COLOUR,
   STATUS_ICON,
@@ -24,6 +29,10 @@ export interface CheckReportLine {
   checkedAt: string;
   /** What to do when it fails (the pipeline's `action`). */
   action: string;
+  /** The usual value and band of a count with an anomaly baseline (README "Volume anomalies"); only then present. */
+  expected?: ExpectedValue;
+  /** A maintenance window of the config covering it now (nothing is sent for it until it ends); only then present. */
+  maintenance?: { name: string; until: string };
 }
 
 /** The document `datamon check --json` prints (README "Command line"). */
@@ -49,10 +58,17 @@ export function selectPipelines(pipelines: readonly PipelineDefinition[], ids: r
 }
 
 /** The report of one run: results paired with their pipelines, and the overall status (README "Statuses"). */
-export function buildCheckReport(pipelines: readonly PipelineDefinition[], results: readonly Pick<CheckResult, 'status' | 'message' | 'value' | 'checkedAt'>[]): CheckReport {
+export function buildCheckReport(
+  pipelines: readonly PipelineDefinition[],
+  results: readonly Pick<CheckResult, 'status' | 'message' | 'value' | 'checkedAt' | 'expected'>[],
+  windows: readonly MaintenanceOccurrence[] = [],
+): CheckReport {
   const lines = pipelines.map((pipeline, index): CheckReportLine => {
-    const result = results[index] as Pick<CheckResult, 'status' | 'message' | 'value' | 'checkedAt'>;
+    const result = results[index] as Pick<CheckResult, 'status' | 'message' | 'value' | 'checkedAt' | 'expected'>;
+    const until = maintenanceUntil(pipeline.id, windows);
+    const window = until === null ? undefined : windows.find((candidate) => candidate.end === until);
     return {
+      ...(window ? { maintenance: { name: window.name, until: window.end } } : {}),
       id: pipeline.id,
       name: pipeline.name,
       kind: pipeline.kind,
@@ -61,6 +77,7 @@ export function buildCheckReport(pipelines: readonly PipelineDefinition[], resul
       value: result.value,
       checkedAt: result.checkedAt,
       action: pipeline.action,
+      ...(result.expected ? { expected: result.expected } : {}),
     };
   });
   return { overall: overallStatus(lines.map((line) => line.status)), pipelines: lines };
@@ -81,7 +98,8 @@ export function renderCheckTable(report: CheckReport, options: { colour: boolean
   const statusWidth = 'CRITICAL'.length;
   const rows = [`   ${'STATUS'.padEnd(statusWidth)}  ${'PIPELINE'.padEnd(idWidth)}  MESSAGE`];
   for (const line of report.pipelines) {
-    rows.push(`${STATUS_ICON[line.status]} ${paint(line.status, line.status.padEnd(statusWidth))}  ${line.id.padEnd(idWidth)}  ${line.message}`);
+    const quiet = line.maintenance ? `  (in maintenance "${line.maintenance.name}" until ${line.maintenance.until}: nothing is sent)` : '';
+    rows.push(`${STATUS_ICON[line.status]} ${paint(line.status, line.status.padEnd(statusWidth))}  ${line.id.padEnd(idWidth)}  ${line.message}${quiet}`);
     // What to do, where the person reading it looks: under each failing line.
     if (line.status === 'WARNING' || line.status === 'CRITICAL') rows.push(`${' '.repeat(statusWidth + 5 + idWidth)}→ ${line.action}`);
   }
@@ -109,8 +127,11 @@ export function register(program: Command, ctx: CliContext): void {
     .description('run checks once, now, without Redis; exit 0 OK/PENDING, 1 WARNING, 2 CRITICAL, 3 could not run')
     .argument('[pipeline...]', 'pipeline ids to check (default: all)')
     .option('--json', 'print one JSON document {overall, pipelines} on stdout (logs go to stderr)', false)
+    .option('--at <instant>', 'judge as of this instant (ISO 8601, e.g. 2026-12-25T12:30:00Z): what the checks would say then, with the data as it is now')
     .option(...CONFIG_OPTION)
-    .action(async (ids: string[], options: { json: boolean; config?: string }, command: Command) => {
+    .action(async (ids: string[], options: { json: boolean; at?: string; config?: string }, command: Command) => {
+      const at = options.at === undefined ? new Date() : new Date(options.at);
+      if (Number.isNaN(at.getTime())) throw new CommandError(`--at: "${options.at}" is not an instant (ISO 8601, e.g. 2026-12-25T12:30:00Z)`, EXIT.failed);
       const config = ctx.loadConfig(configPathOf(command));
       const pipelines = selectPipelines(config.pipelines, ids);
       const logger = ctx.logger('cli', config);
@@ -118,12 +139,14 @@ export function register(program: Command, ctx: CliContext): void {
       const runner = createCheckRunner(config, { logger, pings });
       let results: CheckResult[];
       try {
-        results = await runner.runMany(pipelines, new Date());
+        results = await runner.runMany(pipelines, at);
       } finally {
         await runner.close();
         await pings.close();
       }
-      const report = buildCheckReport(pipelines, results);
+      // The config's windows only: those opened through the API are in Redis, which this command does not need.
+      const windows = activeMaintenance(maintenanceOccurrences({ config: config.maintenance, adHoc: [], now: at, zone: config.monitoring.timezone, days: 0 }), at);
+      const report = buildCheckReport(pipelines, results, windows);
       ctx.out.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderCheckTable(report, { colour: wantsColour(ctx.out) }));
       process.exitCode = severity(report.overall);
     });

@@ -9,7 +9,7 @@ import {
   type NotificationRecord,
   type PipelineDefinition,
 } from '@datamon/core';
-import { type Logger, redactUrl } from '@datamon/io';
+import type { Logger } from '@datamon/io';
 import {
   type CheckinJobSummary,
   createQueueEvents,
@@ -24,9 +24,8 @@ import {
 } from '@datamon/jobs';
 import { notifierRegistry } from '@datamon/notifiers';
 import { checkinWord } from '@datamon/notifiers/render';
-import { closeRedis, DatamonStore } from '@datamon/store';
+import { closeRedis, DatamonStore, describeRedis, type RedisClient } from '@datamon/store';
 import type { RoleHandle } from '@datamon/workers';
-import type { Redis } from 'ioredis';
 import { type CliContext, CommandError, CONFIG_OPTION, configPathOf, EXIT } from '../context.ts';
 import { buildCheckReport, renderCheckTable } from './check.ts';
 import { CHANNEL_LABEL } from './notify.ts';
@@ -44,12 +43,12 @@ export function findCheckin(config: Pick<DatamonConfig, 'checkins'>, id: string)
 }
 
 /** Redis, if it answers within a couple of seconds; otherwise the command cannot run. */
-async function connectRedis(config: DatamonConfig): Promise<Redis> {
+async function connectRedis(config: DatamonConfig): Promise<RedisClient> {
   try {
     return await connectRedisQuickly(config);
   } catch (err) {
     throw new CommandError(
-      `Redis at ${redactUrl(config.redis.url)} is not reachable (${err instanceof Error ? err.message : String(err)}): a check-in runs through the queues like a scheduled one, ` +
+      `Redis at ${describeRedis(config.redis)} is not reachable (${err instanceof Error ? err.message : String(err)}): a check-in runs through the queues like a scheduled one, ` +
         'so it needs Redis; `datamon check` runs the checks without it',
       EXIT.failed,
     );
@@ -157,7 +156,7 @@ function report(config: DatamonConfig, checkin: CheckinDefinition, run: CheckinR
   const results = run.results.filter((result) => byId.has(result.pipelineId)).map((result) => ({ ...result, checkedAt: run.ranAt }));
   const count = (outcome: NotificationRecord['outcome']) => outcomes.filter((o) => o.record?.outcome === outcome).length;
   const failed = outcomes.length - count('sent') - count('skipped') - count('retrying');
-  const where = `Redis (${redactUrl(config.redis.url)}, prefix ${config.redis.prefix})`;
+  const where = `Redis (${describeRedis(config.redis)}, prefix ${config.redis.prefix})`;
   const ranBy =
     standIns.length === 0
       ? 'by the running workers'

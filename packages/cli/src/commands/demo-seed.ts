@@ -1,16 +1,16 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type DatamonConfig, fillDateTemplate, instantToWallClock, localDayRange } from '@datamon/core';
+import { type DatamonConfig, fillDateTemplate, instantToWallClock, localDate, localDayRange } from '@datamon/core';
 import { type Connection, createConnection, type RowDataPacket } from 'mysql2/promise';
 import { type CliContext, CommandError, CONFIG_OPTION, configPathOf } from '../context.ts';
-import { callSlots } from '../demo/call-slots.ts';
+import { callSlots, dayNoise } from '../demo/call-slots.ts';
 
 /** The demo warehouse's default schema name: never the user's own `database.database`. */
 export const DEMO_DATABASE = 'datamon_demo';
 export const DEMO_ACTIVE_OPERATORS = 237;
 export const DEMO_INACTIVE_OPERATORS = 23;
-const DEMO_TABLES = ['FactCalls', 'FactFirstCalls', 'DimOperators'] as const;
+const DEMO_TABLES = ['FactCalls', 'FactFirstCalls', 'FactCallbacks', 'DimOperators'] as const;
 const HELPER_TABLES = ['_seed_digits', '_seed_seq', '_seed_slots'] as const;
 
 export interface SeedDemoOptions {
@@ -87,7 +87,8 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedDemoResult
 
     const slots = callSlots({ now, zone, warehouseZone, days, rows, newestAgeMinutes: options.staleEtl ? 26 * 60 : 2 });
     const largestSlot = Math.max(...slots.map((slot) => slot.calls));
-    await fillSequence(connection, Math.max(largestSlot, 10_000));
+    // The largest spread: a day of first calls or callback requests, or an hour's calls.
+    await fillSequence(connection, Math.max(largestSlot, 2 * FIRST_CALLS_PER_DAY, 2 * CALLBACKS_PER_DAY * CALLBACK_SURGE, 10_000));
     await insertSlots(connection, slots);
 
     progress(`generating ${rows.toLocaleString('en-GB')} calls over ${days} days`);
@@ -98,6 +99,7 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedDemoResult
     progress('generating operators and first calls');
     await insertOperators(connection);
     const firstCallsToday = await insertFirstCalls(connection, now, zone, warehouseZone);
+    await insertCallbacks(connection, now, zone, warehouseZone);
     const [newest] = await connection.query<NewestRow[]>('SELECT MAX(call_start) AS newest, COUNT(*) AS n FROM FactCalls');
     await connection.query('DROP TABLE IF EXISTS ??', [[...HELPER_TABLES]]);
 
@@ -143,6 +145,13 @@ async function createTables(connection: Connection): Promise<void> {
     operator_id INT NOT NULL,
     call_start DATETIME NOT NULL,
     KEY idx_call_start (call_start)
+  ) ENGINE=InnoDB`);
+  await connection.query(`CREATE TABLE FactCallbacks (
+    callback_id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    customer_id INT NOT NULL,
+    reason VARCHAR(20) NOT NULL,
+    requested_at DATETIME NOT NULL,
+    KEY idx_requested_at (requested_at)
   ) ENGINE=InnoDB`);
   await connection.query(`CREATE TABLE DimOperators (
     operator_id INT NOT NULL PRIMARY KEY,
@@ -218,27 +227,80 @@ function wallClockSeconds(from: string, to: string): number {
   return Math.floor((Date.parse(`${to.replace(' ', 'T')}Z`) - Date.parse(`${from.replace(' ', 'T')}Z`)) / 1000);
 }
 
-/** A week of first calls, and today's from local midnight up to now (so `first_calls` is OK after 09:00). */
-async function insertFirstCalls(connection: Connection, now: Date, zone: string, warehouseZone: string): Promise<number> {
-  const today = localDayRange(now, zone, 0);
-  const weekAgo = localDayRange(now, zone, -7);
-  const spread = async (from: Date, to: Date, count: number) => {
-    const start = instantToWallClock(from, warehouseZone);
-    const span = Math.max(1, wallClockSeconds(start, instantToWallClock(to, warehouseZone)));
-    await connection.query(
-      `INSERT INTO FactFirstCalls (customer_id, operator_id, call_start)
-       SELECT 10000 + (n * 7919) MOD 50000, 1 + (n * 13) MOD ?, ? + INTERVAL FLOOR(n * ? / ?) SECOND
-       FROM _seed_seq WHERE n < ?`,
-      [DEMO_ACTIVE_OPERATORS, start, span, count, count],
-    );
-  };
-  await spread(weekAgo.start, today.start, 7 * 450);
-  const elapsedHours = (now.getTime() - today.start.getTime()) / 3_600_000;
-  const todayCount = Math.max(1, Math.round(elapsedHours * 25));
-  // Up to a minute ago, so that no first call is in the future.
-  await spread(today.start, new Date(Math.max(today.start.getTime() + 1000, now.getTime() - 60_000)), todayCount);
-  return todayCount;
+const HISTORY_DAYS = 63;
+const FIRST_CALLS_PER_DAY = 450;
+const CALLBACKS_PER_DAY = 300;
+/** Today's callback requests come this much faster than usual: the demo's anomaly on purpose. */
+const CALLBACK_SURGE = 2.5;
+
+/** Rows for one span of time: `count` instants spread evenly from `from` to `to`. */
+interface Spread {
+  from: Date;
+  to: Date;
+  count: number;
 }
+
+/**
+ * Inserts spreads of rows into a table whose time column is `column`, the other columns filled
+ * by `select` (an expression list over the sequence's `n`), one statement per spread.
+ */
+async function insertSpreads(connection: Connection, table: 'FactFirstCalls' | 'FactCallbacks', spreads: readonly Spread[], warehouseZone: string): Promise<void> {
+  const insert = {
+    FactFirstCalls: { columns: 'customer_id, operator_id, call_start', select: `10000 + (n * 7919) MOD 50000, 1 + (n * 13) MOD ${DEMO_ACTIVE_OPERATORS}` },
+    FactCallbacks: { columns: 'customer_id, reason, requested_at', select: "20000 + (n * 104729) MOD 40000, ELT(1 + n MOD 3, 'missed call', 'voicemail', 'web form')" },
+  }[table];
+  for (const spread of spreads) {
+    if (spread.count < 1) continue;
+    const start = instantToWallClock(spread.from, warehouseZone);
+    const span = Math.max(1, wallClockSeconds(start, instantToWallClock(spread.to, warehouseZone)));
+    await connection.query(
+      `INSERT INTO ${table} (${insert.columns}) SELECT ${insert.select}, ? + INTERVAL FLOOR(n * ? / ?) SECOND FROM _seed_seq WHERE n < ?`,
+      [start, span, spread.count, spread.count],
+    );
+  }
+}
+
+/**
+ * Nine weeks of daily spreads, each day's count `perDay` (times its weekday weight, if any) and
+ * a few percent of day-to-day noise, then today's from local midnight up to a minute ago at
+ * `todayPace` times the usual rate (nothing in the future).
+ */
+function dailySpreads(now: Date, zone: string, perDay: (date: string) => number, todayPace: number): { spreads: Spread[]; today: number } {
+  const spreads: Spread[] = [];
+  for (let back = HISTORY_DAYS; back >= 1; back -= 1) {
+    const day = localDayRange(now, zone, -back);
+    const date = localDate(day.start, zone);
+    spreads.push({ from: day.start, to: day.end, count: Math.round(perDay(date) * dayNoise(date)) });
+  }
+  const today = localDayRange(now, zone, 0);
+  const date = localDate(today.start, zone);
+  const elapsed = (now.getTime() - today.start.getTime()) / (today.end.getTime() - today.start.getTime());
+  const count = Math.max(1, Math.round(perDay(date) * dayNoise(date) * elapsed * todayPace));
+  spreads.push({ from: today.start, to: new Date(Math.max(today.start.getTime() + 1000, now.getTime() - 60_000)), count });
+  return { spreads, today: count };
+}
+
+/** Nine weeks of first calls, and today's from local midnight up to now (so `first_calls` is OK after 09:00). */
+async function insertFirstCalls(connection: Connection, now: Date, zone: string, warehouseZone: string): Promise<number> {
+  const { spreads, today } = dailySpreads(now, zone, () => FIRST_CALLS_PER_DAY, 1);
+  await insertSpreads(connection, 'FactFirstCalls', spreads, warehouseZone);
+  return today;
+}
+
+/**
+ * Callback requests, fed by the web site (not the overnight ETL): nine weeks at a weekday pace,
+ * and today two and a half times as many so far, so `callbacks_today` shows an intraday anomaly
+ * ("... above a usual Saturday by this time") with its usual band.
+ */
+async function insertCallbacks(connection: Connection, now: Date, zone: string, warehouseZone: string): Promise<number> {
+  const weekday = (date: string) => (WEEKDAY_VOLUME[new Date(`${date}T12:00:00Z`).getUTCDay()] ?? 1) * CALLBACKS_PER_DAY;
+  const { spreads, today } = dailySpreads(now, zone, weekday, CALLBACK_SURGE);
+  await insertSpreads(connection, 'FactCallbacks', spreads, warehouseZone);
+  return today;
+}
+
+/** Callback requests per weekday (Sunday 0), relative: busy Mondays, quiet weekends. */
+const WEEKDAY_VOLUME = [0.45, 1.25, 1.1, 1.05, 1.05, 1.0, 0.55];
 
 const MORNING_PATTERN = 'productivity_{YYYYMMDD}_1131.csv';
 const AFTERNOON_PATTERN = 'productivity_{YYYYMMDD}_1535.csv';

@@ -49,7 +49,7 @@ export function register(program: Command, ctx: CliContext): void {
         now: new Date(),
         zone: 'Europe/London',
       };
-      const problems = await preflight({ redisUrl: settings.redisUrl, mysql: settings.mysql });
+      const problems = await preflight({ redis: settings.redisUrl, mysql: settings.mysql });
       if (problems.length > 0) throw new CommandError(problems.join('\n'));
 
       await mkdir(settings.directory, { recursive: true });
@@ -62,7 +62,7 @@ export function register(program: Command, ctx: CliContext): void {
       ctx.err.write(`datamon demo: warehouse ${seeded.database} ready (${seeded.calls.toLocaleString('en-GB')} calls) in ${(seeded.durationMs / 1000).toFixed(1)} s\n`);
 
       // A fresh demo: the previous run's results, incidents and queues go.
-      const redis = createRedisConnection(config.redis.url);
+      const redis = createRedisConnection(config.redis);
       await new DatamonStore(redis, { prefix: config.redis.prefix, historyDays: 90 }).clear();
       await runRoles(config, [...ROLE_NAMES]);
       const queues = createQueues(config, { connection: redis });

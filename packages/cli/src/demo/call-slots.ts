@@ -46,8 +46,8 @@ export function callSlots(options: CallSlotOptions): CallSlot[] {
   const raw: { start: number; seconds: number; weight: number }[] = [];
   for (let start = first; start < end; start += HOUR_MS) {
     const seconds = Math.max(1, Math.floor((Math.min(start + HOUR_MS, end) - start) / 1000));
-    const { hour, weekday } = localHourAndWeekday(new Date(start));
-    raw.push({ start, seconds, weight: (HOUR_WEIGHTS[hour] ?? 1) * (WEEKDAY_WEIGHTS[weekday] ?? 1) * (seconds / 3600) });
+    const { hour, weekday, date } = localHourAndWeekday(new Date(start));
+    raw.push({ start, seconds, weight: (HOUR_WEIGHTS[hour] ?? 1) * (WEEKDAY_WEIGHTS[weekday] ?? 1) * dayNoise(date) * (seconds / 3600) });
   }
   const total = raw.reduce((sum, slot) => sum + slot.weight, 0);
   let carried = 0;
@@ -67,13 +67,24 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
-/** Local hour (0-23) and ISO weekday (1 Monday - 7 Sunday) of an instant in `zone`. */
-function hourAndWeekdayIn(zone: string): (instant: Date) => { hour: number; weekday: number } {
-  const format = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', hourCycle: 'h23', weekday: 'short' });
+/** Local hour (0-23), ISO weekday (1 Monday - 7 Sunday) and date of an instant in `zone`. */
+function hourAndWeekdayIn(zone: string): (instant: Date) => { hour: number; weekday: number; date: string } {
+  const format = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', hourCycle: 'h23', weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit' });
   return (instant) => {
     const parts = format.formatToParts(instant);
-    const hour = Number(parts.find((part) => part.type === 'hour')?.value ?? 0);
-    const weekday = WEEKDAYS[parts.find((part) => part.type === 'weekday')?.value ?? 'Mon'] ?? 1;
-    return { hour, weekday };
+    const value = (type: string) => parts.find((part) => part.type === type)?.value ?? '';
+    const hour = Number(value('hour') || 0);
+    const weekday = WEEKDAYS[value('weekday') || 'Mon'] ?? 1;
+    return { hour, weekday, date: `${value('year')}-${value('month')}-${value('day')}` };
   };
+}
+
+/**
+ * A day's volume varies by a few percent, the same on every run (a hash of the date): a real
+ * contact centre's same weekdays are never identical, and the demo's usual bands are then bands.
+ */
+export function dayNoise(date: string): number {
+  let hash = 2166136261;
+  for (const char of date) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619);
+  return 1 + (((hash >>> 0) % 1000) / 1000 - 0.5) * 0.16;
 }

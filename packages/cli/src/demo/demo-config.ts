@@ -30,7 +30,7 @@ export function demoConfigDocument(settings: DemoSettings): { document: Record<s
     monitoring: { csv_directory: csvDirectory, log_directory: `${settings.directory}/logs`, timezone: settings.zone, history_days: 90 },
     google_sheets: { credentials_file: '', api_base_url: '', token_url: '', sheets: {} },
   } as Pick<DatamonConfig, 'thresholds' | 'monitoring' | 'google_sheets'>;
-  const pipelines = defaultPipelineItems(base).map((item) => adaptAfternoonFile(item, settings.now, settings.zone));
+  const pipelines = [...defaultPipelineItems(base).map((item) => adaptAfternoonFile(item, settings.now, settings.zone)), CALLBACKS_PIPELINE];
   const document = {
     database: {
       host: settings.mysql.host,
@@ -55,6 +55,24 @@ export function demoConfigDocument(settings: DemoSettings): { document: Record<s
   };
   return { document, password };
 }
+
+/**
+ * The demo's anomaly on purpose (README "Volume anomalies"): callback requests come from the web
+ * site, not the overnight ETL, and the seed makes today's run two and a half times the usual pace,
+ * so the dashboard shows an intraday WARNING ("... above a usual Saturday by this time") against
+ * its usual band.
+ */
+const CALLBACKS_PIPELINE = {
+  id: 'callbacks_today',
+  name: 'Callback requests',
+  kind: 'mysql_count',
+  table: 'FactCallbacks',
+  column: 'requested_at',
+  window: 'today',
+  critical_below: 0,
+  action: 'Check the web site and the phone lines: a surge of callback requests means people cannot get through.',
+  anomaly: { enabled: true },
+};
 
 /** The demo's Redis prefix: its database name with dashes (`datamon-demo`). */
 export function demoPrefix(name: string): string {

@@ -1,24 +1,24 @@
 import { createConnection } from 'mysql2/promise';
-import { Redis } from 'ioredis';
-import { redactUrl } from '@datamon/io';
+import { createRedisConnection, describeRedis, type RedisConnectionSettings } from '@datamon/store';
 
 /**
  * Whether Redis and MySQL answer, each with the one line a newcomer needs when one does not:
  * which service, where, and how to start it.
  */
 export async function preflight(options: {
-  redisUrl: string;
+  /** Where Redis is: the `redis` settings, or a URL. */
+  redis: RedisConnectionSettings | string;
   mysql: { host: string; port: number; user: string; password: string };
 }): Promise<string[]> {
   const problems: string[] = [];
-  const redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
+  const redis = createRedisConnection(options.redis, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
     problems.push(
-      `Redis is not reachable at ${redactUrl(options.redisUrl)} (${(err as Error).message}): start it with "redis-server --daemonize yes" or "sudo systemctl start redis-server"`,
+      `Redis is not reachable at ${describeRedis(options.redis)} (${(err as Error).message}): start it with "redis-server --daemonize yes" or "sudo systemctl start redis-server"`,
     );
   } finally {
     redis.disconnect();

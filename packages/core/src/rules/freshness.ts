@@ -13,6 +13,11 @@ export interface FreshnessInput {
   warningHours: number;
   /** Older than this many hours: CRITICAL. */
   criticalHours: number;
+  /**
+   * The age counted in working time only (README "Business calendar"), when the calendar closes
+   * some days: replaces `now - newest`, and the message says so.
+   */
+  workingAgeMs?: number | null;
 }
 
 /**
@@ -30,7 +35,9 @@ export function evaluateFreshness(input: FreshnessInput): MeasuredOutcome {
   if (newest === null) {
     return { status: 'CRITICAL', value: null, threshold: critical, message: `no rows: ${subject} has no newest value (${critical})` };
   }
-  const age = (now.getTime() - newest.getTime()) / HOUR_MS;
+  const elapsed = (now.getTime() - newest.getTime()) / HOUR_MS;
+  const working = typeof input.workingAgeMs === 'number' && elapsed >= 0;
+  const age = working ? (input.workingAgeMs as number) / HOUR_MS : elapsed;
   if (age < 0) {
     // A row "from the future" is nearly always database.timezone not matching the warehouse's clock.
     return {
@@ -44,7 +51,8 @@ export function evaluateFreshness(input: FreshnessInput): MeasuredOutcome {
     age > criticalHours ? (['CRITICAL', critical, criticalHours] as const)
     : age > warningHours ? (['WARNING', warning, warningHours] as const)
     : (['OK', warning, warningHours] as const);
-  return { status, value: roundTenth(age), threshold, message: `newest ${subject} is ${formatAge(age, bound)} old (${threshold})` };
+  const old = working ? 'old in working time' : 'old';
+  return { status, value: roundTenth(age), threshold, message: `newest ${subject} is ${formatAge(age, bound)} ${old} (${threshold})` };
 }
 
 /** "26.0 h", or "4 min" under an hour (when the bound is in whole hours, so minutes cannot blur it). */

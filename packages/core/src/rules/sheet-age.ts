@@ -16,6 +16,8 @@ export interface SheetAgeInput {
   warningMinutes: number;
   /** More than this many minutes old: CRITICAL. */
   criticalMinutes: number;
+  /** The age counted in working time only, when the calendar closes some days (replaces `now - updatedAt`). */
+  workingAgeMs?: number | null;
 }
 
 /**
@@ -27,7 +29,9 @@ export interface SheetAgeInput {
  */
 export function evaluateSheetAge(input: SheetAgeInput): MeasuredOutcome {
   const { subject, updatedAt, now, zone, warningMinutes, criticalMinutes } = input;
-  const age = (now.getTime() - updatedAt.getTime()) / MINUTE_MS;
+  const elapsed = (now.getTime() - updatedAt.getTime()) / MINUTE_MS;
+  const working = typeof input.workingAgeMs === 'number' && elapsed >= 0;
+  const age = working ? (input.workingAgeMs as number) / MINUTE_MS : elapsed;
   const when = localDate(updatedAt, zone) === localDate(now, zone) ? formatLocalTime(updatedAt, zone) : formatLocal(updatedAt, zone);
   const critical = `critical over ${formatBound(criticalMinutes)} min`;
   const warning = `warning over ${formatBound(warningMinutes)} min`;
@@ -42,6 +46,6 @@ export function evaluateSheetAge(input: SheetAgeInput): MeasuredOutcome {
     status,
     value: roundTenth(age),
     threshold,
-    message: `${subject} last updated ${formatNearBound(age, bound, 0)} min ago, at ${when} (${threshold})`,
+    message: `${subject} last updated ${formatNearBound(age, bound, 0)} min ${working ? 'of working time ' : ''}ago, at ${when} (${threshold})`,
   };
 }

@@ -17,6 +17,7 @@ import type { DatamonStore } from '@datamon/store';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { AlertsJobs, AnyJobOf, AnyResultOf, Delivery, JobOf } from '../contracts.ts';
 import { notificationIds } from '../ids.ts';
+import { closedFor } from './check-jobs.ts';
 import { type AppliedIncidentEvent, applyIncidentEvent, UnknownPipelineError } from '../incidents.ts';
 import { type DatamonQueues, enqueueDeliveries, enqueueRunPipeline } from '../producers.ts';
 
@@ -24,7 +25,7 @@ import { type DatamonQueues, enqueueDeliveries, enqueueRunPipeline } from '../pr
 export interface AlertJobDeps {
   config: DatamonConfig;
   store: DatamonStore;
-  queues: Pick<DatamonQueues, 'chat' | 'email' | 'checks'>;
+  queues: Pick<DatamonQueues, 'chat' | 'email' | 'checks' | 'tickets' | 'recovery'>;
   /** The channels that exist (the notifier registry's): check-in cards and summaries go to each. */
   channels: readonly NotificationChannel[];
   now: () => Date;
@@ -141,6 +142,11 @@ async function dailySummary(job: JobOf<AlertsJobs, 'daily-summary'>, deps: Alert
   const zone = config.monitoring.timezone;
   const at = new Date(job.data.scheduledFor || deps.now().toISOString());
   const date = localDate(at, zone);
+  const closed = closedFor({ days: config.schedule.daily_summary_days }, config, at);
+  if (closed) {
+    deps.logger.info({ date, closed }, 'daily summary not sent: not a working day');
+    return { notificationIds: [] };
+  }
   const day = localDay(date, zone);
   const ids = config.pipelines.map((pipeline) => pipeline.id);
   const histories = await Promise.all(ids.map((id) => store.results.history(id, day.start, new Date(day.end.getTime() - 1))));
@@ -148,6 +154,13 @@ async function dailySummary(job: JobOf<AlertsJobs, 'daily-summary'>, deps: Alert
   const heartbeats = new Set(config.pipelines.filter((pipeline) => pipeline.kind === 'heartbeat').map((pipeline) => pipeline.id));
   const dayRuns = heartbeats.size > 0 ? await store.pings.dayCounts(date) : {};
   const runs = Object.fromEntries([...heartbeats].map((id) => [id, dayRuns[id] ?? { runs: 0, failures: 0 }]));
+  // A count's last verdict of the day, when it was an anomaly (README "Volume anomalies").
+  const latest = await store.results.latestMany(ids);
+  const anomalies = Object.fromEntries(
+    Object.values(latest)
+      .filter((result) => result.details.anomaly === 'anomaly' && Date.parse(result.checkedAt) >= day.start.getTime() && Date.parse(result.checkedAt) < day.end.getTime())
+      .map((result) => [result.pipelineId, String(result.details.anomalyMessage ?? result.message)]),
+  );
   const figures = dailyUptime({
     date,
     zone,
@@ -155,6 +168,7 @@ async function dailySummary(job: JobOf<AlertsJobs, 'daily-summary'>, deps: Alert
     results: histories.flatMap((history, index) => history.map((entry) => ({ pipelineId: ids[index] as string, status: entry.status, checkedAt: entry.checkedAt }))),
     incidents,
     runs,
+    anomalies,
   });
   const deliveries = toEveryChannel(deps, (channel) => notificationIds.dailySummary(date, channel), 'daily_summary', {
     chat: () => renderDailySummaryCard(figures, config),

@@ -1,15 +1,19 @@
 import type { CheckRunner } from '@datamon/checks';
+import { recoveryRecheckDone } from './recovery.ts';
 import {
   ancestors,
   blockingRoot,
+  calendarOf,
   type CheckinDefinition,
   type CheckinRun,
   type CheckResult,
   type DatamonConfig,
+  type ExpectedDays,
   checkinStatus,
   graphOf,
   packParts,
   isTooLate,
+  localDate,
   type PipelineDefinition,
 } from '@datamon/core';
 import type { Logger } from '@datamon/io';
@@ -25,7 +29,7 @@ import { recordResults } from './result-intake.ts';
 export interface CheckJobDeps {
   config: DatamonConfig;
   store: DatamonStore;
-  queues: Pick<DatamonQueues, 'checks' | 'alerts'>;
+  queues: Pick<DatamonQueues, 'checks' | 'alerts' | 'recovery'>;
   runner: CheckRunner;
   now: () => Date;
   logger: Logger;
@@ -152,6 +156,12 @@ async function checkin(job: JobOf<ChecksJobs, 'checkin'>, deps: CheckJobDeps): P
     logger.warn({ checkinId: definition.id, scheduledFor }, 'check-in slot is too old to run; skipped');
     return { checkinRunId: null, overall: null, late: true, skipped: 'slot more than 12 h old' };
   }
+  // README "Business calendar": a workdays check-in does not run on a closed day (a run by hand does).
+  const closed = job.data.manual ? null : closedFor(definition, config, scheduledFor);
+  if (closed) {
+    logger.info({ checkinId: definition.id, scheduledFor, closed }, 'check-in not run: not a working day');
+    return { checkinRunId: null, overall: null, late: job.data.late, skipped: `not a working day: ${closed}` };
+  }
   // A slot runs once, whichever of its scheduled run and a late run gets there first. Manual runs
   // are extra: they do not stand in for a slot.
   if (!job.data.manual && !(await store.checkinSlots.claim(definition.id, scheduledFor, String(job.id)))) {
@@ -178,8 +188,18 @@ async function runPipeline(job: JobOf<ChecksJobs, 'run-pipeline'>, deps: CheckJo
   const { results } = await checkAndStore(String(job.id), [pipeline as PipelineDefinition], now, deps);
   await deps.refreshSnapshot();
   const result = results[0] as CheckResult;
+  if (job.data.recoveryOf) await recoveryRecheckDone(deps, job.data.recoveryOf, pipeline as PipelineDefinition, result.status === 'OK');
   deps.logger.info({ pipelineId: result.pipelineId, status: result.status, requestedBy: job.data.requestedBy }, 'pipeline checked on request');
   return result;
+}
+
+/** Why the local day of a slot is closed for something with `days: workdays`, or null when it is open. */
+export function closedFor(what: { days: ExpectedDays }, config: DatamonConfig, at: string | Date): string | null {
+  if (what.days !== 'workdays') return null;
+  const calendar = calendarOf(config);
+  if (!calendar.restricts) return null;
+  const verdict = calendar.day(localDate(new Date(at), config.monitoring.timezone));
+  return verdict.working ? null : verdict.reason;
 }
 
 /** What blocks each failing result (README "Dependencies"), from these results and the latest of their upstreams. */

@@ -55,8 +55,8 @@ export async function processDelivery(job: DeliverJob, deps: DeliveryDeps): Prom
   const payload = due.length === 1 ? (due[0] as Delivery).payload : mergeChatPayloads(due.map((entry) => entry.payload as ChatPayload));
   const record = (outcome: NotificationRecord['outcome'], error: string | null) => {
     const at = deps.now().toISOString();
-    return Promise.all(
-      due.map((entry) =>
+    return Promise.all([
+      ...due.map((entry) =>
         deps.store.notifications.record({
           id: entry.notificationId,
           incidentId: entry.incidentId,
@@ -70,7 +70,16 @@ export async function processDelivery(job: DeliverJob, deps: DeliveryDeps): Prom
           error,
         }),
       ),
-    );
+      // The incident's timeline says what each channel was told, and how it went (README
+      // "Incident timeline"): the outcome, and the first failure of a message being retried.
+      ...due
+        .filter((entry) => entry.incidentId !== null && (outcome !== 'retrying' || attempt === 1))
+        .map((entry) =>
+          deps.store.incidents.addTimeline(entry.incidentId as string, [
+            { at, event: 'notified', detail: `${entry.channel} ${entry.kind}: ${outcome}${error ? ` (${error})` : ''}`, by: null },
+          ]),
+        ),
+    ]);
   };
   const ids = due.map((entry) => entry.notificationId);
   try {

@@ -9,3 +9,5 @@ export * from './chat-burst.ts';
 export * from './result-intake.ts';
 export * from './schedule.ts';
 export * from './monitor-watch.ts';
+export * from './tickets.ts';
+export * from './recovery.ts';

@@ -6,6 +6,7 @@ import {
   type EmailPayload,
   type IncidentNotification,
   type IncidentNotificationKind,
+  type TicketRef,
 } from '@datamon/core';
 import { chatCard, decoratedText, paragraph, type Widget } from './chat-card.ts';
 import { pipelineFacts, type RenderConfig } from './context.ts';
@@ -20,7 +21,10 @@ import { chatStatus, durationBetween, emailStatus, formatValue, html, plural } f
  */
 
 /** What an incident message needs: exactly what the incident rule decided. */
-export type AlertMessage = Pick<IncidentNotification, 'kind' | 'reason' | 'incident' | 'decidedAt' | 'late'>;
+export type AlertMessage = Pick<IncidentNotification, 'kind' | 'reason' | 'incident' | 'decidedAt' | 'late'> & {
+  /** The incident's ticket (README "Tickets and recovery"), once it has one. */
+  ticket?: TicketRef | null;
+};
 
 const WORD: Readonly<Record<IncidentNotificationKind, string>> = {
   critical: 'CRITICAL',
@@ -78,7 +82,7 @@ function happening(message: AlertMessage, config: RenderConfig): string {
       parts.push(`OK again after ${durationBetween(incident.openedAt, incident.closedAt ?? decidedAt)}, worst ${incident.worstStatus}`);
       break;
   }
-  if (message.late) parts.push('held back while the pipeline was silenced or flapping');
+  if (message.late) parts.push('held back while the pipeline was silenced, in maintenance or flapping');
   const line = parts.join(' · ');
   return line.charAt(0).toUpperCase() + line.slice(1);
 }
@@ -121,6 +125,10 @@ function facts(message: AlertMessage, config: RenderConfig): Fact[] {
   }
   if (incident.reopenCount > 0) escaped('Flapping', `re-opened ${plural(incident.reopenCount, 'time')} within minutes of closing`);
   escaped('Incident', incident.id);
+  if (message.ticket) {
+    const link = `<a href="${html(message.ticket.url)}">${html(message.ticket.key)}</a>`;
+    add('Ticket', link, link, `${message.ticket.key} ${message.ticket.url}`);
+  }
   if (kind !== 'resolved') escaped('Required action', pipeline.action);
   return list;
 }

@@ -55,7 +55,7 @@ export function renderDailySummaryCard(day: DailyUptime, config: RenderConfig): 
       decoratedText({
         topLabel: html(name),
         text: `${figures.lastStatus ? chatStatus(figures.lastStatus) : NO_DATA_CHAT} uptime <b>${formatUptime(figures.uptimePercent)}</b>`,
-        bottomLabel: html([runsLine(figures), checksLine(figures), `${plural(figures.incidentsOpened, 'incident')} opened`].filter(Boolean).join(' · ')),
+        bottomLabel: html([runsLine(figures), checksLine(figures), `${plural(figures.incidentsOpened, 'incident')} opened`, figures.anomaly ? `anomaly: ${figures.anomaly}` : ''].filter(Boolean).join(' · ')),
       }),
     ),
   }));
@@ -86,7 +86,7 @@ export function renderDailySummaryEmail(day: DailyUptime, config: RenderConfig):
           textCell(name),
           figures.lastStatus ? cell(emailStatus(figures.lastStatus), figures.lastStatus) : textCell('no results'),
           textCell(formatUptime(figures.uptimePercent)),
-          textCell([figures.checks === 0 ? '0' : `${figures.checks} (${countsLine(figures)})`, runsLine(figures)].filter(Boolean).join('; ')),
+          textCell([figures.checks === 0 ? '0' : `${figures.checks} (${countsLine(figures)})`, runsLine(figures), figures.anomaly ? `anomaly: ${figures.anomaly}` : ''].filter(Boolean).join('; ')),
           textCell(String(figures.incidentsOpened)),
         ]),
       },

@@ -5,5 +5,6 @@ export * from './test-message.ts';
 export * from './merge.ts';
 export * from './incident-notification.ts';
 export * from './monitor.ts';
-export { type RenderConfig } from './context.ts';
+export { pipelineFacts, type RenderConfig } from './context.ts';
 export { chatStatus, checkinWord, emailStatus, countsPhrase } from './text.ts';
+export * from './recovery.ts';

@@ -1,12 +1,7 @@
-import type { DatamonConfig, IncidentRecord } from '@datamon/core';
+import type { DatamonConfig, IncidentRecord, TicketEventName, TicketRef } from '@datamon/core';
 
-/** A ticket in the ticket system: its key as people write it (`DATA-12`, `#12`) and its page. */
-export interface TicketRef {
-  key: string;
-  url: string;
-}
-
-export type TicketEventName = 'opened' | 'escalated' | 'acknowledged' | 'resolved';
+/** A ticket in the ticket system (`DATA-12`, `#12`, and its page) and the events it is told: core's. */
+export type { TicketEventName, TicketRef };
 
 /** Something that happened to an incident that its ticket is told about (SPEC "Tickets"). */
 export interface TicketEvent {

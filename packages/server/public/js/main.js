@@ -1,10 +1,24 @@
 // @ts-check
-import { closeSignIn, createActions, openSignIn, restoreSession, showSignedIn, signOut } from './actions.js';
+import { closeSignIn, createActions, openSignIn, restoreSession, showSignedIn, signedOut, signOut } from './actions.js';
 import { ApiError, api } from './api.js';
 import { byId } from './dom.js';
 import { formatClock, useTimeZone } from './format.js';
 import { connectLive } from './live.js';
-import { renderBanner, renderCheckins, renderDependencies, renderIncidents, renderNotifications, renderTiles, renderUpdated, renderWatch, setConnection, setRange, showProblem } from './render.js';
+import { incidentInAddress, showIncidentFromAddress } from './incident.js';
+import {
+  renderBanner,
+  renderCheckins,
+  renderDependencies,
+  renderIncidents,
+  renderNotifications,
+  renderRecentIncidents,
+  renderTiles,
+  renderUpdated,
+  renderWatch,
+  setConnection,
+  setRange,
+  showProblem,
+} from './render.js';
 import { coalesce } from './shared.js';
 import { state } from './state.js';
 
@@ -24,10 +38,11 @@ const actions = createActions(refresh);
 
 async function refreshOnce() {
   try {
-    const [snapshot, incidents, notifications, watch] = /** @type {[StatusSnapshot, Incident[], NotificationRecord[], WatchReport | null]} */ (
+    const [snapshot, incidents, recent, notifications, watch] = /** @type {[StatusSnapshot, Incident[], Incident[], NotificationRecord[], WatchReport | null]} */ (
       await Promise.all([
         api('GET', '/api/status'),
         api('GET', '/api/incidents?state=open'),
+        api('GET', '/api/incidents?state=all&limit=20'),
         api('GET', `/api/notifications?limit=${NOTIFICATIONS_SHOWN}`),
         // The watchman's verdict is news of its own: without it the page still shows the status.
         api('GET', '/api/monitor').catch(() => null),
@@ -44,6 +59,9 @@ async function refreshOnce() {
     renderDependencies(snapshot);
     renderCheckins(snapshot.checkins, now, actions);
     renderIncidents(incidents, now, actions);
+    renderRecentIncidents(recent, now);
+    // An incident page stays current while it is open.
+    if (incidentInAddress()) await showIncidentFromAddress(showProblem, signedOut);
     renderNotifications(notifications, now);
     document.body.dataset.ready = 'true';
   } catch (err) {
@@ -71,6 +89,17 @@ async function start() {
   byId('sign-in-form').addEventListener('submit', actions.submitSignIn);
   byId('sign-in-cancel').addEventListener('click', closeSignIn);
   for (const button of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.range-button'))) button.addEventListener('click', () => setRange(Number(button.dataset.hours)));
+
+  const incidentDialog = /** @type {HTMLDialogElement} */ (byId('incident-dialog'));
+  window.addEventListener('hashchange', () => showIncidentFromAddress(showProblem, signedOut));
+  // Closing the page (Escape, the button) takes its address away, so Back does not reopen it.
+  incidentDialog.addEventListener('close', () => {
+    if (incidentInAddress()) history.replaceState(null, '', location.pathname + location.search);
+  });
+  byId('incident-close').addEventListener('click', (event) => {
+    event.preventDefault();
+    incidentDialog.close();
+  });
 
   await restoreSession();
   setConnection('polling');

@@ -1,7 +1,9 @@
 // @ts-check
 import { api } from './api.js';
 import { byId, el, find, setText } from './dom.js';
+import { incidentHref } from './incident.js';
 import { STATUS_ICON, formatClock, formatDuration, formatSince, formatTime, formatValue, fullDate, isToday } from './format.js';
+import { ValueChart } from './chart.js';
 import { HistoryStrip } from './strip.js';
 import { state } from './state.js';
 
@@ -35,6 +37,7 @@ import { state } from './state.js';
  * @property {HTMLButtonElement} silence
  * @property {HTMLButtonElement} unsilence
  * @property {HistoryStrip} strip
+ * @property {ValueChart} chart the value with its usual band (counts with an anomaly baseline)
  * @property {{ hours: number, at: number, loading: boolean }} history what the strip last read
  * @property {PipelineView} view the pipeline as last shown
  */
@@ -178,6 +181,7 @@ function createTile(pipeline, actions) {
     silence: /** @type {HTMLButtonElement} */ (part('.silence')),
     unsilence: /** @type {HTMLButtonElement} */ (part('.unsilence')),
     strip: new HistoryStrip(part('.strip'), part('.strip-caption')),
+    chart: new ValueChart(part('.chart')),
     history: { hours: 0, at: 0, loading: false },
     view: pipeline,
   };
@@ -225,6 +229,15 @@ function updateTile(tile, pipeline, now, feeds) {
       }),
     );
   }
+  if (pipeline.maintenance) {
+    badges.push(
+      el('span', {
+        className: 'badge maintenance',
+        text: `🛠 maintenance until ${formatTime(pipeline.maintenance.until, now)}`,
+        title: `${pipeline.maintenance.name}: checked and shown as usual; nothing is sent until it ends, then a problem still there is told once`,
+      }),
+    );
+  }
   if (pipeline.silencedUntil) badges.push(el('span', { className: 'badge silenced', text: `🔕 silenced until ${formatTime(pipeline.silencedUntil, now)}` }));
   if (pipeline.incident) {
     badges.push(
@@ -264,6 +277,7 @@ export function renderTiles(snapshot, now, actions) {
   for (const [id, tile] of state.tiles) {
     if (seen.has(id)) continue;
     tile.strip.destroy();
+    tile.chart.destroy();
     tile.root.remove();
     state.tiles.delete(id);
   }
@@ -324,9 +338,10 @@ async function refreshHistory(tile, now, force = false) {
     const results = tile.strip.results;
     const last = results[results.length - 1];
     if (pipeline.status && pipeline.checkedAt && (!last || Date.parse(pipeline.checkedAt) > Date.parse(last.checkedAt))) {
-      results.push({ status: pipeline.status, value: pipeline.value, message: pipeline.message, checkedAt: pipeline.checkedAt });
+      results.push({ status: pipeline.status, value: pipeline.value, message: pipeline.message, checkedAt: pipeline.checkedAt, ...(pipeline.expected ? { expected: pipeline.expected } : {}) });
     }
     tile.strip.update(results, history.hours, now);
+    tile.chart.update(results, history.hours, now);
     return;
   }
   history.loading = true;
@@ -337,6 +352,7 @@ async function refreshHistory(tile, now, force = false) {
     history.hours = hours;
     history.at = Date.now();
     tile.strip.update(data.results, hours, new Date());
+    tile.chart.update(data.results, hours, new Date());
   } catch {
     // The strip keeps what it had; the banner reports an unreachable API.
   } finally {
@@ -451,6 +467,8 @@ export function renderIncidents(incidents, now, actions) {
         el('strong', { text: incident.pipelineName || pipelineName(incident.pipeline) }),
         ' ',
         el('span', { className: 'status-word', text: incident.status }),
+        ' ',
+        el('a', { className: 'timeline-link', text: 'timeline', attrs: { href: incidentHref(incident.id) } }),
         el('small', { text: incident.message }),
         incident.action ? el('small', { className: 'row-action', text: `What to do: ${incident.action}` }) : null,
         incident.blockedBy ? el('small', { className: 'row-blocked', text: `blocked by ${pipelineName(incident.blockedBy)}: its alerts cover this one` }) : null,
@@ -461,6 +479,28 @@ export function renderIncidents(incidents, now, actions) {
     ]);
   });
   byId('incidents').replaceChildren(...(items.length ? items : [el('li', { className: 'empty', text: 'No open incidents.' })]));
+}
+
+/**
+ * The latest resolved incidents, each opening its timeline.
+ * @param {Incident[]} incidents newest first, open ones among them
+ * @param {Date} now
+ */
+export function renderRecentIncidents(incidents, now) {
+  const items = incidents
+    .filter((incident) => incident.closedAt)
+    .slice(0, 8)
+    .map((incident) =>
+      el('li', { attrs: { 'data-incident': incident.id } }, [
+        el('span', { className: 'row-time', text: formatTime(incident.closedAt ?? null, now), title: fullDate(incident.closedAt ?? null) }),
+        el('span', { className: 'row-icon', text: STATUS_ICON.OK }),
+        el('div', { className: 'row-main' }, [
+          el('a', { text: incident.pipelineName || pipelineName(incident.pipeline), attrs: { href: incidentHref(incident.id) } }),
+          el('small', { text: `was ${incident.worstStatus ?? incident.status} for ${formatDuration(Date.parse(incident.closedAt ?? '') - Date.parse(incident.openedAt))}${incident.resolution ? ` · ${incident.resolution}` : ''}` }),
+        ]),
+      ]),
+    );
+  byId('recent-incidents').replaceChildren(...(items.length ? items : [el('li', { className: 'empty', text: 'None in the latest incidents.' })]));
 }
 
 /** @type {Readonly<Record<string, string>>} */

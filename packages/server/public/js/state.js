@@ -40,6 +40,8 @@
  * @property {string | null} action what to do, while it is WARNING or CRITICAL
  * @property {string | null} blockedBy the root whose CRITICAL failure this one is part of
  * @property {string[]} dependsOn the pipelines it waits for
+ * @property {{ name: string, until: string } | null} maintenance the window covering it now: nothing is sent until it ends
+ * @property {{ median: number, low: number, high: number, points: number }} [expected] the usual value and band of its latest result
  */
 
 /**
@@ -78,10 +80,30 @@
  * @property {string | null} acknowledgedAt
  * @property {string | null} acknowledgedBy
  * @property {number} escalations
- * @property {'silence' | 'flapping' | 'blocked' | null} held why a message that is due is being held
+ * @property {'silence' | 'flapping' | 'blocked' | 'maintenance' | null} held why a message that is due is being held
  * @property {string | null} [blockedBy] the root it is blocked by (its alerts list this one)
  * @property {string[]} [affects] on a root: the pipelines it has blocked
  * @property {string | null} action what to do
+ * @property {string | null} [closedAt] set once it is resolved (recent incidents)
+ * @property {string | null} [resolution]
+ * @property {'WARNING' | 'CRITICAL'} [worstStatus]
+ */
+
+/**
+ * One line of an incident's timeline.
+ * @typedef {{ at: string, event: string, detail: string, by: string | null }} TimelineEntry
+ */
+
+/**
+ * `GET /api/incidents/:id`: the incident, its ticket, its recovery runs and its timeline.
+ * @typedef {Incident & {
+ *   closedAt: string | null,
+ *   resolution: string | null,
+ *   worstStatus: 'WARNING' | 'CRITICAL',
+ *   ticket: { key: string, url: string } | null,
+ *   recovery: { configured: boolean, attempts: number, maxAttempts: number | null, running: boolean, runs: { at: string, manual: boolean, ok: boolean, outcome: string, durationMs: number }[] },
+ *   timeline: TimelineEntry[],
+ * }} IncidentDetail
  */
 
 /**
@@ -115,6 +137,7 @@
  * @property {MeasuredValue} value
  * @property {string} message
  * @property {string} checkedAt
+ * @property {{ median: number, low: number, high: number, points: number }} [expected] the usual value and band, for a count with an anomaly baseline
  */
 
 /**

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { DatamonConfig } from '@datamon/core';
+import { type ConfiguredToken, type DatamonConfig, tokenOf } from '@datamon/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { loggablePath, sendError } from '../errors.ts';
@@ -7,7 +7,7 @@ import { WindowCounter } from './window-counter.ts';
 
 /** Who a request is, once its credentials matched. Never holds the secret itself. */
 export interface Principal {
-  /** The basic-auth user name, or `token #N` (1-based position in `dashboard.auth.tokens`), or `admin token #N`. */
+  /** The basic-auth user name, the token's name (`{name, token}`), or `token #N` (1-based position in `dashboard.auth.tokens`), or `admin token #N`. */
   name: string;
   method: 'basic' | 'bearer';
   /** May operate Bull Board (retry, clean, pause...): `dashboard.auth.admin_tokens` or `admin_users`. */
@@ -60,10 +60,12 @@ type Verdict = { outcome: 'ok'; principal: Principal } | { outcome: 'missing' } 
 
 function makeVerifier(auth: DatamonConfig['dashboard']['auth']) {
   const basic = auth.username && auth.password ? { user: digest(auth.username), pass: digest(auth.password), name: auth.username } : null;
-  const tokens = [
-    ...auth.tokens.filter((token) => token.length > 0).map((token, index) => ({ hash: digest(token), name: `token #${index + 1}`, admin: false })),
-    ...auth.admin_tokens.filter((token) => token.length > 0).map((token, index) => ({ hash: digest(token), name: `admin token #${index + 1}`, admin: true })),
-  ];
+  const named = (items: readonly ConfiguredToken[], label: string, admin: boolean) =>
+    items
+      .map((item, index) => tokenOf(item, index, label))
+      .filter(({ token }) => token.length > 0)
+      .map(({ token, name }) => ({ hash: digest(token), name, admin }));
+  const tokens = [...named(auth.tokens, 'token', false), ...named(auth.admin_tokens, 'admin token', true)];
   const admins = new Set(auth.admin_users);
   return (header: string | undefined): Verdict => {
     if (!header) return { outcome: 'missing' };
@@ -105,7 +107,7 @@ async function authPlugin(fastify: FastifyInstance, options: AuthPluginOptions):
   const auth = options.config.dashboard.auth;
   const verify = makeVerifier(auth);
   const basicConfigured = Boolean(auth.username && auth.password);
-  const configured = basicConfigured || auth.tokens.some((token) => token.length > 0) || auth.admin_tokens.some((token) => token.length > 0);
+  const configured = basicConfigured || [...auth.tokens, ...auth.admin_tokens].some((item, index) => tokenOf(item, index).token.length > 0);
 
   const failures = new WindowCounter(options.maxFailures ?? 10, options.failureWindowMs ?? 60_000);
   const writes = new WindowCounter(options.maxWrites ?? 60, options.writeWindowMs ?? 60_000);

@@ -1,9 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { DatamonConfig } from '@datamon/core';
-import { closeRedis, createRedisConnection } from '@datamon/store';
+import { closeRedis, createRedisConnection, type RedisClient } from '@datamon/store';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Redis } from 'ioredis';
 
 /** The Server-Sent Events fan-out: one Redis subscription, any number of open pages. */
 export interface LiveUpdates {
@@ -49,7 +48,7 @@ async function liveUpdatesPlugin(fastify: FastifyInstance, options: LiveUpdatesO
   const maxClients = options.maxClients ?? 1_000;
   const maxPerAddress = options.maxPerAddress ?? 20;
   const perAddress = new Map<string, number>();
-  let subscriber: Redis | null = null;
+  let subscriber: RedisClient | null = null;
 
   const broadcast = (chunk: string): void => {
     for (const client of clients) client.write(chunk);
@@ -57,7 +56,7 @@ async function liveUpdatesPlugin(fastify: FastifyInstance, options: LiveUpdatesO
 
   const subscribe = (): void => {
     if (subscriber) return;
-    subscriber = createRedisConnection(options.config.redis.url, { connectionName: 'datamon-api-live' });
+    subscriber = createRedisConnection(options.config.redis, { connectionName: 'datamon-api-live' });
     subscriber.on('error', (err) => fastify.log.warn({ err }, 'live updates connection error'));
     subscriber.on('message', (_channel: string, generatedAt: string) => {
       broadcast(`event: snapshot\ndata: ${JSON.stringify({ generatedAt })}\n\n`);

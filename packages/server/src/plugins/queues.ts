@@ -6,7 +6,7 @@ import fp from 'fastify-plugin';
 import { HttpError } from '../errors.ts';
 
 /** The BullMQ queues as the API sees them: the shared producers, and events for `?wait=1`. */
-export interface ServerQueues extends Pick<DatamonQueues, 'checks' | 'alerts' | 'chat' | 'email' | 'all'> {
+export interface ServerQueues extends Pick<DatamonQueues, 'checks' | 'alerts' | 'chat' | 'email' | 'tickets' | 'recovery' | 'all'> {
   /**
    * The checks queue's events, opened on first use: only `run?wait=1` needs them, and each
    * QueueEvents holds a blocking connection of its own.
@@ -38,6 +38,8 @@ async function queuesPlugin(fastify: FastifyInstance, options: { config: Datamon
     alerts: producers.alerts,
     chat: producers.chat,
     email: producers.email,
+    tickets: producers.tickets,
+    recovery: producers.recovery,
     all: producers.all,
     checkEvents() {
       events ??= (async () => {

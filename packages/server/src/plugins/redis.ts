@@ -1,15 +1,14 @@
 import type { DatamonConfig } from '@datamon/core';
 import { ConnectionReport, startHeartbeat } from '@datamon/jobs';
-import { closeRedis, createRedisConnection, DatamonStore } from '@datamon/store';
+import { closeRedis, createRedisConnection, DatamonStore, describeRedis, type RedisClient } from '@datamon/store';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { sendError } from '../errors.ts';
-import type { Redis } from 'ioredis';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The API's command connection (also the BullMQ producers' connection). */
-    redis: Redis;
+    redis: RedisClient;
     store: DatamonStore;
     /** Says once that Redis is unreachable and once that it is back, like every role. */
     redisReport: ConnectionReport;
@@ -21,7 +20,7 @@ declare module 'fastify' {
 export interface RedisPluginOptions {
   config: DatamonConfig;
   /** A connection to use instead of opening one; its owner closes it. */
-  redis?: Redis | undefined;
+  redis?: RedisClient | undefined;
   /** The clock (tests pin it). */
   now: () => Date;
 }
@@ -34,12 +33,12 @@ export interface RedisPluginOptions {
  */
 async function redisPlugin(fastify: FastifyInstance, options: RedisPluginOptions): Promise<void> {
   const owned = !options.redis;
-  const redis = options.redis ?? createRedisConnection(options.config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'datamon-api', enableAutoPipelining: true });
-  const report = new ConnectionReport(fastify.log, options.config.redis.url);
+  const redis = options.redis ?? createRedisConnection(options.config.redis, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'datamon-api', enableAutoPipelining: true });
+  const report = new ConnectionReport(fastify.log, describeRedis(options.config.redis));
   // One line when Redis goes, one when it is back: never a stack trace per reconnect attempt.
   if (owned) report.watch(redis);
   const store = new DatamonStore(redis, { prefix: options.config.redis.prefix, historyDays: options.config.monitoring.history_days });
-  fastify.decorate('redis', redis);
+  fastify.decorate<RedisClient>('redis', redis);
   fastify.decorate('store', store);
   fastify.decorate('redisReport', report);
   fastify.decorate('startedAt', options.now());
@@ -64,7 +63,7 @@ const NEEDS_REDIS = /^\/(api\/(?!meta\b|events\b)|metrics\b|admin\/queues\/api\/
 /** How long start-up waits for Redis (with it down the API starts anyway, and answers 503). */
 const READY_WAIT_MS = 2_000;
 
-function readyWithin(redis: Redis, ms: number): Promise<void> {
+function readyWithin(redis: RedisClient, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);

@@ -1,5 +1,5 @@
-import { maskUrl } from '@datamon/config';
 import { readMonitorHealth } from '@datamon/jobs';
+import { describeRedis } from '@datamon/store';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.ts';
 import { errorResponses } from '../schemas.ts';
@@ -19,7 +19,7 @@ export default async function healthRoutes(fastify: FastifyInstance): Promise<vo
   fastify.get('/healthz', { schema: okSchema }, async () => ({ status: 'ok' }));
 
   fastify.get('/readyz', { schema: okSchema }, async () => {
-    const where = maskUrl(fastify.config.redis.url);
+    const where = describeRedis(fastify.config.redis);
     // A client still reconnecting would queue the PING: it is not ready, and saying so at once
     // is what a load balancer's probe wants.
     if (fastify.redis.status !== 'ready') throw new HttpError(503, `Redis at ${where} is not reachable (connection ${fastify.redis.status})`);
