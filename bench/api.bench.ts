@@ -1,7 +1,9 @@
 /**
  * `npm run bench:api`: GET /api/status from the real app against a bare Fastify route that
  * answers the same bytes from one Redis GET, with 8 pipelines and with 1,000, in the same run.
- * Prints requests per second, p99 latency and the ratio; never fails a build.
+ * Prints requests per second, p99 latency, the servers' CPU time per request and the ratios;
+ * never fails a build. On a small machine shared with the load generator (and Redis), requests per
+ * second swing from run to run; CPU per request is what the route itself costs, and steadier.
  *
  * The servers run in a child process so the load generator (autocannon, in this process) does
  * not share their event loop.
@@ -25,7 +27,7 @@ const GOALS: Record<number, number> = { 8: 0.8, 1_000: 0.5 };
 const P99_GOAL_MS = 5;
 
 interface AutocannonResult {
-  requests: { average: number };
+  requests: { average: number; total: number };
   latency: { p99: number; average: number };
   throughput: { average: number };
   non2xx: number;
@@ -77,9 +79,14 @@ async function serve(size: number): Promise<void> {
   const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
 
   process.stdout.write(`${JSON.stringify({ appUrl, bareUrl, bytes })}\n`);
-  // Runs until the parent closes stdin.
-  process.stdin.resume();
-  await new Promise((resolve) => process.stdin.on('end', resolve));
+  // Each line from the parent asks for this process's CPU time so far (µs); it runs until the
+  // parent closes stdin.
+  const control = createInterface({ input: process.stdin });
+  control.on('line', () => {
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`${user + system}\n`);
+  });
+  await new Promise((resolve) => control.once('close', resolve));
   await app.close();
   await bare.close();
   await store.clear();
@@ -90,13 +97,19 @@ async function serve(size: number): Promise<void> {
 
 async function startServers(size: number) {
   const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--serve', String(size)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-    createInterface({ input: child.stdout! }).once('line', resolve);
-  });
-  const info = JSON.parse(line) as { appUrl: string; bareUrl: string; bytes: number };
+  const lines = createInterface({ input: child.stdout! });
+  const exited = new Promise<never>((_resolve, reject) => child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`))));
+  exited.catch(() => undefined);
+  const nextLine = () => Promise.race([new Promise<string>((resolve) => lines.once('line', resolve)), exited]);
+  const info = JSON.parse(await nextLine()) as { appUrl: string; bareUrl: string; bytes: number };
   return {
     ...info,
+    /** The servers' CPU time so far, in µs. */
+    async cpuUs(): Promise<number> {
+      const answer = nextLine();
+      child.stdin!.write('cpu\n');
+      return Number(await answer);
+    },
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.stdin!.end();
@@ -109,6 +122,13 @@ async function load(url: string, duration: number): Promise<AutocannonResult> {
   return autocannon({ url: `${url}/api/status`, connections: CONNECTIONS, duration });
 }
 
+/** A load, and the servers' CPU time per request it answered (µs). */
+async function measuredLoad(servers: { cpuUs(): Promise<number> }, url: string, duration: number): Promise<AutocannonResult & { cpuPerRequestUs: number }> {
+  const before = await servers.cpuUs();
+  const result = await load(url, duration);
+  return { ...result, cpuPerRequestUs: ((await servers.cpuUs()) - before) / Math.max(1, result.requests.total) };
+}
+
 async function measure(size: number): Promise<string[]> {
   process.stderr.write(`bench:api ${size} pipelines: starting servers\n`);
   const servers = await startServers(size);
@@ -118,14 +138,18 @@ async function measure(size: number): Promise<string[]> {
     process.stderr.write(`bench:api ${size} pipelines: ${DURATION_S} s each, ${CONNECTIONS} connections\n`);
     // Alternating halves, so drift in the machine's load hits both sides alike.
     const half = Math.max(1, Math.round(DURATION_S / 2));
-    const runs = { bare: [] as AutocannonResult[], app: [] as AutocannonResult[] };
-    runs.bare.push(await load(servers.bareUrl, half));
-    runs.app.push(await load(servers.appUrl, half));
-    runs.app.push(await load(servers.appUrl, DURATION_S - half || 1));
-    runs.bare.push(await load(servers.bareUrl, DURATION_S - half || 1));
-    const mean = (results: AutocannonResult[], pick: (r: AutocannonResult) => number) => results.reduce((sum, r) => sum + pick(r), 0) / results.length;
+    type Run = Awaited<ReturnType<typeof measuredLoad>>;
+    const runs = { bare: [] as Run[], app: [] as Run[] };
+    runs.bare.push(await measuredLoad(servers, servers.bareUrl, half));
+    runs.app.push(await measuredLoad(servers, servers.appUrl, half));
+    runs.app.push(await measuredLoad(servers, servers.appUrl, DURATION_S - half || 1));
+    runs.bare.push(await measuredLoad(servers, servers.bareUrl, DURATION_S - half || 1));
+    const mean = (results: Run[], pick: (r: Run) => number) => results.reduce((sum, r) => sum + pick(r), 0) / results.length;
     const bareRps = mean(runs.bare, (r) => r.requests.average);
     const appRps = mean(runs.app, (r) => r.requests.average);
+    const bareCpu = mean(runs.bare, (r) => r.cpuPerRequestUs);
+    const appCpu = mean(runs.app, (r) => r.cpuPerRequestUs);
+    const cpu = (us: number) => `cpu ${us.toFixed(0).padStart(5)} µs/req`;
     const bareP99 = Math.max(...runs.bare.map((r) => r.latency.p99));
     const appP99 = Math.max(...runs.app.map((r) => r.latency.p99));
     const failures = [...runs.bare, ...runs.app].reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0);
@@ -133,8 +157,8 @@ async function measure(size: number): Promise<string[]> {
     const goal = GOALS[size] ?? 0.5;
     const verdict = `${ratio >= goal ? 'meets' : 'MISSES'} ratio goal ≥ ${goal}; p99 ${appP99 <= P99_GOAL_MS ? 'meets' : 'MISSES'} goal ≤ ${P99_GOAL_MS} ms`;
     return [
-      `${String(size).padStart(5)} pipelines (${(servers.bytes / 1024).toFixed(1)} KiB)  bare  ${bareRps.toFixed(0).padStart(7)} req/s  p99 ${String(bareP99).padStart(3)} ms`,
-      `${' '.repeat(5)}                         api   ${appRps.toFixed(0).padStart(7)} req/s  p99 ${String(appP99).padStart(3)} ms  ratio ${ratio.toFixed(2)}  (${verdict})${failures ? `  ${failures} failed requests!` : ''}`,
+      `${String(size).padStart(5)} pipelines (${(servers.bytes / 1024).toFixed(1)} KiB)  bare  ${bareRps.toFixed(0).padStart(7)} req/s  p99 ${String(bareP99).padStart(4)} ms  ${cpu(bareCpu)}`,
+      `${' '.repeat(5)}                         api   ${appRps.toFixed(0).padStart(7)} req/s  p99 ${String(appP99).padStart(4)} ms  ${cpu(appCpu)}  ratio ${ratio.toFixed(2)}, by cpu ${(bareCpu / appCpu).toFixed(2)}  (${verdict})${failures ? `  ${failures} failed requests!` : ''}`,
     ];
   } finally {
     await servers.stop();

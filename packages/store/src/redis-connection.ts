@@ -39,7 +39,7 @@ export const reconnectBackoff = (attempt: number): number => Math.min(250 * 2 **
  *   `url`, or `sentinel`, or `cluster`, with `tls`
  * @param options - ioredis options over the defaults; on a cluster they are split between the
  *   cluster (`lazyConnect`, `enableOfflineQueue`, `enableReadyCheck`, `enableAutoPipelining`,
- *   `retryStrategy`) and each node's connection (the rest)
+ *   `autoPipeliningIgnoredCommands`, `retryStrategy`) and each node's connection (the rest)
  */
 export function createRedisConnection(settings: string, options?: RedisOptions): Redis;
 export function createRedisConnection(settings: RedisConnectionSettings | string, options?: RedisOptions): RedisClient;
@@ -71,7 +71,7 @@ export function createRedisConnection(settings: RedisConnectionSettings | string
 
 function clusterConnection(cluster: RedisConfig['cluster'], tls: ConnectionOptions | null, options: RedisOptions): Cluster {
   // What ioredis takes at the cluster's level; every other option is for each node's connection.
-  const { lazyConnect, enableOfflineQueue, enableReadyCheck, enableAutoPipelining, retryStrategy, host: _host, port: _port, path: _path, sentinels: _sentinels, readOnly: _readOnly, ...nodeOptions } = options;
+  const { lazyConnect, enableOfflineQueue, enableReadyCheck, enableAutoPipelining, autoPipeliningIgnoredCommands, retryStrategy, host: _host, port: _port, path: _path, sentinels: _sentinels, readOnly: _readOnly, ...nodeOptions } = options;
   const clusterOptions: ClusterOptions = {
     clusterRetryStrategy: retryStrategy ?? undefined,
     redisOptions: {
@@ -85,6 +85,7 @@ function clusterConnection(cluster: RedisConfig['cluster'], tls: ConnectionOptio
   if (enableOfflineQueue !== undefined) clusterOptions.enableOfflineQueue = enableOfflineQueue;
   if (enableReadyCheck !== undefined) clusterOptions.enableReadyCheck = enableReadyCheck;
   if (enableAutoPipelining !== undefined) clusterOptions.enableAutoPipelining = enableAutoPipelining;
+  if (autoPipeliningIgnoredCommands !== undefined) clusterOptions.autoPipeliningIgnoredCommands = autoPipeliningIgnoredCommands;
   return new Cluster(cluster.nodes.map(hostPort), clusterOptions);
 }
 

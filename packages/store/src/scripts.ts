@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from './redis-connection.ts';
 
 /**
@@ -54,8 +55,21 @@ export function defineScripts(redis: RedisClient): void {
  * @param args - its ARGV
  */
 export function runScript<T>(redis: RedisClient, name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<T> {
-  if (keys.length !== SCRIPTS[name].keys) throw new Error(`script ${name} takes ${SCRIPTS[name].keys} keys, got ${keys.length}`);
   defineScripts(redis);
-  const command = (redis as unknown as Record<string, Command>)[commandName(name)] as Command;
-  return command.call(redis, ...keys, ...args) as Promise<T>;
+  return callScript(redis, name, keys, args) as Promise<T>;
+}
+
+/**
+ * Queues a registered script on a pipeline (its reply comes with `exec()`). The pipeline must
+ * come from a connection the scripts are defined on (`defineScripts`): ioredis copies them.
+ */
+export function queueScript(pipeline: ChainableCommander, name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): void {
+  callScript(pipeline, name, keys, args);
+}
+
+function callScript(target: RedisClient | ChainableCommander, name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): unknown {
+  if (keys.length !== SCRIPTS[name].keys) throw new Error(`script ${name} takes ${SCRIPTS[name].keys} keys, got ${keys.length}`);
+  const command = (target as unknown as Record<string, Command | undefined>)[commandName(name)];
+  if (!command) throw new Error(`script ${name} is not defined on this connection`);
+  return command.call(target, ...keys, ...args);
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { CheckResult, IncidentRecord, PipelineDefinition } from '@datamon/core';
+import { type DatamonStore, RECORD_BATCH, type RecordOutcome } from '@datamon/store';
 import { testStore } from '../../../test/helpers/redis.ts';
 
 const { store, cleanup } = testStore({ historyDays: 2 });
@@ -47,6 +48,90 @@ describe('storing check results', () => {
     await store.results.record(result('morning_csv', 'OK', '2026-03-10T10:00:00Z'), { jobId: 'new' });
     const history = await store.results.history('morning_csv', new Date(0));
     assert.deepEqual(history.map((entry) => entry.checkedAt), ['2026-03-10T10:00:00Z']);
+  });
+});
+
+describe('storing a batch of results (recordMany)', () => {
+  // Two stores fed the same results, one a result at a time (record), one a batch at a time.
+  const one = testStore({ historyDays: 2 });
+  const many = testStore({ historyDays: 2 });
+  after(() => Promise.all([one.cleanup(), many.cleanup()]));
+
+  const summary = (outcome: RecordOutcome) => [outcome.latest.pipelineId, outcome.stored, outcome.previousStatus, outcome.latest.since];
+  async function recordOneByOne(target: DatamonStore, batch: readonly CheckResult[], jobId: string): Promise<RecordOutcome[]> {
+    const outcomes: RecordOutcome[] = [];
+    for (const each of batch) outcomes.push(await target.results.record(each, { jobId }));
+    return outcomes;
+  }
+  async function storedState(target: DatamonStore, pipelineIds: readonly string[]) {
+    return Promise.all(pipelineIds.map(async (id) => [await target.results.latest(id), await target.results.history(id, new Date(0))]));
+  }
+
+  // In order: new pipelines, a status kept, a status changed, a result older than the latest
+  // (late), one older than history_days (trims), and a part retried after a crash.
+  const ROUNDS: { jobId: string; results: CheckResult[] }[] = [
+    { jobId: 'round-1', results: [result('a', 'OK', '2026-03-28T07:00:00Z'), result('b', 'CRITICAL', '2026-03-28T07:00:00Z'), result('c', 'WARNING', '2026-03-28T07:00:00Z')] },
+    { jobId: 'round-2', results: [result('a', 'OK', '2026-03-30T07:05:00Z'), result('b', 'OK', '2026-03-30T07:05:00Z'), result('c', 'WARNING', '2026-03-30T07:05:00Z')] },
+    { jobId: 'round-3', results: [result('a', 'CRITICAL', '2026-03-30T07:10:00Z'), result('b', 'OK', '2026-03-30T07:10:00Z'), result('c', 'OK', '2026-03-30T07:10:00Z')] },
+    { jobId: 'late', results: [result('a', 'OK', '2026-03-30T07:07:00Z'), result('d', 'OK', '2026-03-30T07:07:00Z')] },
+    { jobId: 'round-3', results: [result('a', 'CRITICAL', '2026-03-30T07:10:00Z'), result('b', 'OK', '2026-03-30T07:10:00Z'), result('c', 'OK', '2026-03-30T07:10:00Z')] },
+  ];
+
+  it('reports, round after round, the same outcomes as storing each result alone, and stores the same', async () => {
+    for (const { jobId, results } of ROUNDS) {
+      const expected = await recordOneByOne(one.store, results, jobId);
+      const got = await many.store.results.recordMany(results, { jobId });
+      assert.deepEqual(got.map(summary), expected.map(summary), jobId);
+      assert.deepEqual(got, expected, `${jobId}: the stored results, as returned`);
+    }
+    assert.deepEqual(await storedState(many.store, ['a', 'b', 'c', 'd']), await storedState(one.store, ['a', 'b', 'c', 'd']));
+    const trimmed = await many.store.results.history('b', new Date(0));
+    assert.deepEqual(trimmed.map((entry) => entry.checkedAt), ['2026-03-30T07:05:00Z', '2026-03-30T07:10:00Z'], 'history older than history_days is trimmed');
+  });
+
+  it('gives each result its previous status and keeps "since" while a status stays the same', async () => {
+    const [a, b, c] = await many.store.results.recordMany(
+      [result('a', 'CRITICAL', '2026-03-30T07:15:00Z'), result('b', 'WARNING', '2026-03-30T07:15:00Z'), result('e', 'OK', '2026-03-30T07:15:00Z')],
+      { jobId: 'round-4' },
+    );
+    assert.deepEqual([a?.previousStatus, a?.latest.since], ['CRITICAL', '2026-03-30T07:10:00Z']);
+    assert.deepEqual([b?.previousStatus, b?.latest.since], ['OK', '2026-03-30T07:15:00Z']);
+    assert.deepEqual([c?.previousStatus, c?.latest.since], [null, '2026-03-30T07:15:00Z']);
+    assert.deepEqual((await many.store.results.latest('b'))?.since, '2026-03-30T07:15:00Z');
+  });
+
+  it('stores a retried batch once and reports its first outcomes, also when only part of it was stored', async () => {
+    const batch = [result('a', 'OK', '2026-03-30T07:20:00Z'), result('b', 'OK', '2026-03-30T07:20:00Z'), result('c', 'CRITICAL', '2026-03-30T07:20:00Z')];
+    // A crash after the first result: the retry stores the other two, and the first once.
+    const [partly] = await many.store.results.recordMany(batch.slice(0, 1), { jobId: 'round-5' });
+    const first = await many.store.results.recordMany(batch, { jobId: 'round-5' });
+    assert.deepEqual(first.map(summary), [
+      ['a', false, 'CRITICAL', '2026-03-30T07:20:00Z'],
+      ['b', true, 'WARNING', '2026-03-30T07:20:00Z'],
+      ['c', true, 'OK', '2026-03-30T07:20:00Z'],
+    ]);
+    assert.equal(partly?.stored, true);
+    const retried = await many.store.results.recordMany(batch, { jobId: 'round-5' });
+    assert.deepEqual(retried.map((outcome) => outcome.stored), [false, false, false]);
+    assert.deepEqual(retried.map((outcome) => outcome.previousStatus), ['CRITICAL', 'WARNING', 'OK'], 'the previous status of the first run, not the result itself');
+    for (const id of ['a', 'b', 'c']) {
+      const history = await many.store.results.history(id, new Date('2026-03-30T07:20:00Z'));
+      assert.equal(history.length, 1, `${id} has one history point for round-5`);
+    }
+  });
+
+  it('keeps the order of a batch larger than one pipeline of commands', async () => {
+    const count = RECORD_BATCH * 2 + 7;
+    const batch = Array.from({ length: count }, (_, index) => result(`big-${index}`, index % 3 === 0 ? 'CRITICAL' : 'OK', '2026-03-30T07:25:00Z'));
+    const outcomes = await many.store.results.recordMany(batch, { jobId: 'big' });
+    assert.deepEqual(outcomes.map((outcome) => outcome.latest.pipelineId), batch.map((each) => each.pipelineId));
+    assert.ok(outcomes.every((outcome) => outcome.stored && outcome.previousStatus === null));
+    const latest = await many.store.results.latestMany(batch.map((each) => each.pipelineId));
+    assert.deepEqual(batch.map((each) => latest[each.pipelineId]?.status), batch.map((each) => each.status));
+  });
+
+  it('stores nothing for an empty batch', async () => {
+    assert.deepEqual(await many.store.results.recordMany([], { jobId: 'empty' }), []);
   });
 });
 

@@ -136,8 +136,11 @@ async function quickCheckPart(job: JobOf<ChecksJobs, 'quick-check-part'>, deps: 
   const now = await pinnedNow(job, deps);
   const list = pipelinesByIds(deps.config, job.data.pipelineIds, `quick-check part ${job.id}`);
   const { evaluations } = await checkAndStore(String(job.id), list, now, deps);
-  if (job.data.roundId) await deps.store.monitor.partDone(job.data.roundId, String(job.id), deps.now());
-  await deps.refreshSnapshot();
+  const roundCompleted = job.data.roundId ? await deps.store.monitor.partDone(job.data.roundId, String(job.id), deps.now()) : true;
+  // One snapshot per round, by its last part: each rebuild reads every pipeline's latest result,
+  // so one per part would cost more than the checks. A retried part rebuilds too, since the round
+  // may have completed on its first attempt, which then stopped before rebuilding.
+  if (roundCompleted || job.attemptsStarted > 1 || job.attemptsMade > 0) await deps.refreshSnapshot();
   deps.logger.debug({ jobId: job.id, pipelines: list.length, evaluations }, 'quick check part done');
   return { scheduledFor: job.data.scheduledFor, checked: list.length, parts: 0, evaluations };
 }

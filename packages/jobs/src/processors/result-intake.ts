@@ -1,11 +1,8 @@
-import { type CheckResult, mapBounded } from '@datamon/core';
+import type { CheckResult } from '@datamon/core';
 import type { DatamonStore } from '@datamon/store';
 import type { AlertsJobs } from '../contracts.ts';
 import { jobIds } from '../ids.ts';
 import type { BulkEntry, DatamonQueues } from '../producers.ts';
-
-/** Results are written with at most this many Redis calls in flight. */
-const STORE_CONCURRENCY = 64;
 
 /**
  * Stores check results once per `jobId` and enqueues an `evaluate` job for each pipeline whose
@@ -23,7 +20,8 @@ export async function recordResults(
   const { store } = deps;
   const [open, outcomes] = await Promise.all([
     store.incidents.allOpen(),
-    mapBounded(results, STORE_CONCURRENCY, (result) => store.results.record(result, { jobId })),
+    // One pipeline of writes for the batch (a quick-check part), not one round trip per result.
+    store.results.recordMany(results, { jobId }),
   ]);
   const evaluations: BulkEntry<AlertsJobs>[] = [];
   results.forEach((result, index) => {

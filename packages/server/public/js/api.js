@@ -68,7 +68,9 @@ export function requestHeaders(authorization = storedAuthorization()) {
 export async function api(method, path, options = {}) {
   const headers = requestHeaders(options.authorization === undefined ? storedAuthorization() : options.authorization);
   /** @type {RequestInit} */
-  const init = { method, headers, cache: 'no-store', signal: options.signal };
+  // /api/status has an ETag: it is revalidated rather than refetched (a 304 while the snapshot
+  // is unchanged, and the browser hands back the copy it holds). Nothing else is kept.
+  const init = { method, headers, cache: method === 'GET' && path === '/api/status' ? 'no-cache' : 'no-store', signal: options.signal };
   // Every change is JSON, a body or not: the server takes no other kind (no cross-site form can send it).
   if (options.body !== undefined || method !== 'GET') {
     headers['Content-Type'] = 'application/json';

@@ -33,7 +33,7 @@ export interface RedisPluginOptions {
  */
 async function redisPlugin(fastify: FastifyInstance, options: RedisPluginOptions): Promise<void> {
   const owned = !options.redis;
-  const redis = options.redis ?? createRedisConnection(options.config.redis, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'datamon-api', enableAutoPipelining: true });
+  const redis = options.redis ?? createRedisConnection(options.config.redis, API_CONNECTION);
   const report = new ConnectionReport(fastify.log, describeRedis(options.config.redis));
   // One line when Redis goes, one when it is back: never a stack trace per reconnect attempt.
   if (owned) report.watch(redis);
@@ -56,6 +56,20 @@ async function redisPlugin(fastify: FastifyInstance, options: RedisPluginOptions
     if (owned) await closeRedis(redis);
   });
 }
+
+/**
+ * The API's connection options. Auto-pipelining triples the pings taken a second
+ * (`bench/pings.bench.ts`), but each pipeline copies every script defined on the connection
+ * (BullMQ's and the store's, about 70) into itself: for the lone GET behind `GET /api/status`
+ * that cost a third of the request's CPU (`bench/api.bench.ts`), so plain GETs are sent directly.
+ */
+const API_CONNECTION = {
+  maxRetriesPerRequest: 1,
+  enableOfflineQueue: false,
+  connectionName: 'datamon-api',
+  enableAutoPipelining: true,
+  autoPipeliningIgnoredCommands: ['get'],
+};
 
 /** Routes that read or write Redis (the page, its files, /api/meta, the live stream, which reconnects by itself, and the health routes do not). */
 const NEEDS_REDIS = /^\/(api\/(?!meta\b|events\b)|metrics\b|admin\/queues\/api\/|ping\/)/;

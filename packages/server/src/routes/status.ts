@@ -1,14 +1,17 @@
 import type { FastifyInstance } from 'fastify';
+import { cachedEtag, heldEtag } from '../etag.ts';
 import { errorResponses, statusSnapshotSchema } from '../schemas.ts';
 
 /**
  * `GET /api/status` (README "HTTP API"), `GET /api/meta` and `GET /api/session`.
  *
  * The status is the snapshot the workers keep in Redis, sent as the stored string: one GET, no
- * parse, no serialise. Before any worker has written one, it is built here once.
+ * parse, no serialise. Before any worker has written one, it is built here once. Its ETag is a
+ * hash of those bytes, computed once per snapshot; a client that holds them gets a 304.
  */
 export default async function statusRoutes(fastify: FastifyInstance): Promise<void> {
   const { config, store } = fastify;
+  const etagOf = cachedEtag();
 
   fastify.get(
     '/api/status',
@@ -17,9 +20,15 @@ export default async function statusRoutes(fastify: FastifyInstance): Promise<vo
       // The schema documents the shape; the stored string is sent as-is and never re-serialised.
       schema: { response: { 200: statusSnapshotSchema, ...errorResponses } },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const json = (await store.snapshotJson()) ?? JSON.stringify(await store.refreshSnapshot(config, fastify.now()));
-      return reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(json);
+      const etag = etagOf(json);
+      // Kept by the browser only (it may be behind protect_reads) and revalidated on every read.
+      // Vary on a 304 too: the same URL is sent plain, gzip or br.
+      reply.headers({ 'cache-control': 'private, no-cache', vary: 'accept-encoding' });
+      const held = heldEtag(request.headers['if-none-match'], etag);
+      if (held) return reply.header('etag', held).code(304).send();
+      return reply.header('etag', etag).type('application/json; charset=utf-8').send(json);
     },
   );
 
