@@ -1,7 +1,7 @@
 # datamon: one image for every role (scheduler, checks, alerts, api), run as a non-root user.
 # Stage 1 installs production dependencies from the lock file; stage 2 compiles the TypeScript
 # into dist/ (`npm run bundle`); stage 3 is what runs: plain node, no TypeScript loader.
-FROM node:20-bookworm-slim AS deps
+FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/core/package.json packages/core/
@@ -21,7 +21,7 @@ COPY packages ./packages
 COPY scripts/bundle.mjs ./scripts/bundle.mjs
 RUN node scripts/bundle.mjs
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

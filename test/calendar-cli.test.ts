@@ -114,7 +114,10 @@ describe('a Monday-to-Friday contact centre in England', () => {
     assert.match(pipeline.first_calls?.message ?? '', /before 09:00/, 'a working day: today\'s calls are awaited again');
   });
 
-  it('refuses an --at that is not an instant, saying so', async () => {
-    await assert.rejects(check('next tuesday'), /--at: "next tuesday" is not an instant/);
+  it('refuses an --at that is not an instant, saying so (exit 3; --json says it in its document)', async () => {
+    const run = await check('next tuesday');
+    assert.equal(run.code, 3);
+    assert.deepEqual(run.report as unknown, { error: 'bad_argument', message: '--at: "next tuesday" is not an instant (ISO 8601, e.g. 2026-12-25T12:30:00Z)' });
+    assert.match(run.stderr, /--at: "next tuesday" is not an instant/);
   });
 });

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '@datamon/config';
+import { fillDateTemplate } from '@datamon/core';
 import { createConnection } from 'mysql2/promise';
 import { seedDemo } from '../packages/cli/src/commands/demo-seed.ts';
 
@@ -73,6 +74,13 @@ before(async () => {
   const database = { ...DB, database: DATABASE, timezone: 'Europe/London' };
   const config = resolveConfig({ database, monitoring: { csv_directory: csv, timezone: ZONE } }, { source: 'test', env: {} });
   await seedDemo({ config, databaseName: DATABASE, rows: 20_000, days: 3 });
+  // The demo writes today's morning export only once it is due (11:31): this test wants it there
+  // at any hour, so it lands now as a copy of yesterday's.
+  const morning = 'productivity_{YYYYMMDD}_1131.csv';
+  const today = join(csv, fillDateTemplate(morning, new Date(), ZONE));
+  await copyFile(join(csv, fillDateTemplate(morning, new Date(Date.now() - 86_400_000), ZONE)), today);
+  const arrived = new Date(Date.now() - 60_000);
+  await utimes(today, arrived, arrived);
   configFile = join(dir, 'monitoring_config.yaml');
   await writeFile(configFile, configDocument(database));
 });
@@ -135,6 +143,34 @@ describe('datamon check on a seeded warehouse and CSV folder', () => {
     assert.match(run.stderr, /unknown pipeline "etl_cals" \(known: etl_calls, operators, morning_csv, first_calls, operators_strict, overdue_csv\)/);
   });
 
+  it('with --json, still prints one document when it cannot run: {error, message}, exit 3', async () => {
+    const unknown = await datamon(['check', 'etl_cals', '--json']);
+    assert.equal(unknown.code, 3);
+    assert.deepEqual(JSON.parse(unknown.stdout), { error: 'unknown_pipeline', message: 'unknown pipeline "etl_cals" (known: etl_calls, operators, morning_csv, first_calls, operators_strict, overdue_csv)' });
+    assert.match(unknown.stderr, /datamon: unknown pipeline "etl_cals"/, 'people still get their line on stderr');
+
+    const badInstant = await datamon(['check', '--json', '--at', 'tomorrow']);
+    assert.equal(badInstant.code, 3);
+    assert.equal((JSON.parse(badInstant.stdout) as { error: string }).error, 'bad_argument');
+
+    const badOption = await datamon(['check', '--json', '--jsno']);
+    assert.equal(badOption.code, 3);
+    const usage = JSON.parse(badOption.stdout) as { error: string; message: string };
+    assert.equal(usage.error, 'bad_usage');
+    assert.match(usage.message, /^unknown option '--jsno'/);
+  });
+
+  it('with --json, a config error is a document too, exit 78', async () => {
+    const bad = join(dir, 'bad-json.yaml');
+    await writeFile(bad, 'database:\n  hostname: 127.0.0.1\n');
+    const run = await datamon(['check', '--json'], bad);
+    assert.equal(run.code, 78);
+    const document = JSON.parse(run.stdout) as { error: string; message: string };
+    assert.deepEqual(Object.keys(document), ['error', 'message']);
+    assert.equal(document.error, 'config_error');
+    assert.match(document.message, /bad-json\.yaml: database\.hostname: unknown key/);
+  });
+
   it('exits 78 for a config error, naming the key and the file', async () => {
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, 'database:\n  hostname: 127.0.0.1\n');
@@ -155,5 +191,14 @@ describe('datamon check when the warehouse is down', () => {
     assert.equal(report.pipelines[0]?.status, 'CRITICAL');
     assert.match(report.pipelines[0]?.message ?? '', /cannot connect to the warehouse at 127\.0\.0\.1:1: connection refused/);
     assert.equal(report.pipelines[1]?.status, 'OK');
+  });
+
+  it('says why once: in the table, with no warning repeating it above', async () => {
+    const down = join(dir, 'down-table.yaml');
+    await writeFile(down, configDocument({ ...DB, port: 1, database: DATABASE, query_timeout_ms: 2000 }));
+    const run = await datamon(['check', 'etl_calls'], down);
+    assert.equal(run.code, 2);
+    assert.match(run.stdout, /CRITICAL\s+etl_calls\s+cannot connect to the warehouse at 127\.0\.0\.1:1/);
+    assert.doesNotMatch(run.stderr, /check could not run|cannot connect/);
   });
 });

@@ -50,7 +50,7 @@ describe('datamon demo', () => {
     const run = spawnSync(process.execPath, [CLI, 'demo'], {
       cwd: workdir,
       encoding: 'utf8',
-      env: { ...demoEnv, DATAMON_DEMO_REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, DATAMON_DEMO_MYSQL_PORT: String(await closedPort()) },
+      env: { ...demoEnv, DATAMON_DEMO_EMBEDDED: 'never', DATAMON_DEMO_REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, DATAMON_DEMO_MYSQL_PORT: String(await closedPort()) },
     });
     assert.equal(run.status, 3);
     const lines = run.stderr.trim().split('\n');

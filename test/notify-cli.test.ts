@@ -60,12 +60,20 @@ describe('datamon notify test', () => {
     assert.equal(smtp.mails.length, 1);
   });
 
-  it('says a channel is skipped when it is not configured, and sends nothing', async () => {
+  it('says a channel is skipped when it is not configured, sends nothing, and exits 3 for it', async () => {
     const run = await notify([], {});
-    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.code, 3, 'a test that reached nobody is not a pass');
     assert.match(run.stdout, /0 sent, 2 skipped, 0 failed/);
     assert.match(run.stdout, /Nothing was sent/);
+    assert.match(run.stderr, /datamon: nothing was sent \(Google Chat and Email skipped, see above\)/);
     assert.equal(chat.requests.length, 2);
+  });
+
+  it('exits 0 when one channel sent and the other was skipped', async () => {
+    const run = await notify([], { chat: true });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /1 sent, 1 skipped, 0 failed/);
+    assert.equal(chat.requests.length, 3);
   });
 
   it('exits 3 and says why when Chat refuses the card, without the webhook token', async () => {

@@ -27,6 +27,11 @@ export interface CheckRunnerDeps {
   pings?: PingSource;
   /** The anomaly baselines' cache (the store's `baselines`); without it past days are counted each time. */
   baselines?: BaselineCache;
+  /**
+   * The caller shows every result's message itself (`datamon check`'s table): a check that could
+   * not run is then logged at debug, not as a warning repeating the same words above the table.
+   */
+  reportsFailures?: boolean;
 }
 
 /** How many checks `runMany` runs at once: the warehouse pool's size. */
@@ -89,7 +94,7 @@ export function createCheckRunner(config: DatamonConfig, deps: CheckRunnerDeps =
       return result(outcome);
     } catch (err) {
       const failure = describeFailure(err);
-      logger.warn({ pipelineId: pipeline.id, source: failure.source, reason: failure.message }, 'check could not run');
+      logger[deps.reportsFailures ? 'debug' : 'warn']({ pipelineId: pipeline.id, source: failure.source, reason: failure.message }, 'check could not run');
       return result({ status: 'CRITICAL' satisfies Status, message: failure.message, value: null, details: { error: failure.message, source: failure.source } });
     }
   }

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import type { Command, CommanderError } from 'commander';
 import { createCheckRunner } from '@datamon/checks';
 import {
   activeMaintenance,
@@ -16,7 +16,7 @@ import {
   severity,
 } from '@datamon/core';
 import { lazyPingSource } from '../redis.ts';
-import { type CliContext, CommandError, CONFIG_OPTION, configPathOf, EXIT } from '../context.ts';
+import { type CliContext, CommandError, CONFIG_OPTION, configPathOf, describeFailure, EXIT, failureDocument } from '../context.ts';
 
 /** One line of `datamon check --json` (README "Command line"): exactly these fields. */
 export interface CheckReportLine {
@@ -52,7 +52,7 @@ export function selectPipelines(pipelines: readonly PipelineDefinition[], ids: r
   if (unknown.length > 0) {
     const known = pipelines.map((pipeline) => pipeline.id).join(', ');
     const names = unknown.map((id) => `"${id}"`).join(', ');
-    throw new CommandError(`unknown pipeline ${names} (known: ${known})`, EXIT.failed);
+    throw new CommandError(`unknown pipeline ${names} (known: ${known})`, EXIT.failed, 'unknown_pipeline');
   }
   return [...new Set(ids)].map((id) => byId.get(id) as PipelineDefinition);
 }
@@ -116,38 +116,60 @@ function wantsColour(stream: NodeJS.WritableStream): boolean {
   return Boolean((stream as NodeJS.WriteStream).isTTY);
 }
 
+interface CheckOptions {
+  json: boolean;
+  at?: string;
+  config?: string;
+}
+
 /**
  * `datamon check [PIPELINE...] [--json] [--config PATH]` (README "Command line"): runs the checks once, now,
  * straight against their sources (no Redis). Exit 0 OK or PENDING, 1 WARNING, 2 CRITICAL; 3 when
- * it could not run or an unknown pipeline is named; 78 for a config error.
+ * it could not run or an unknown pipeline is named; 78 for a config error. With `--json`, a
+ * command that cannot run still prints one document, `{error, message}`.
  */
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const check = program
     .command('check')
     .description('run checks once, now, without Redis; exit 0 OK/PENDING, 1 WARNING, 2 CRITICAL, 3 could not run')
     .argument('[pipeline...]', 'pipeline ids to check (default: all)')
     .option('--json', 'print one JSON document {overall, pipelines} on stdout (logs go to stderr)', false)
     .option('--at <instant>', 'judge as of this instant (ISO 8601, e.g. 2026-12-25T12:30:00Z): what the checks would say then, with the data as it is now')
     .option(...CONFIG_OPTION)
-    .action(async (ids: string[], options: { json: boolean; at?: string; config?: string }, command: Command) => {
-      const at = options.at === undefined ? new Date() : new Date(options.at);
-      if (Number.isNaN(at.getTime())) throw new CommandError(`--at: "${options.at}" is not an instant (ISO 8601, e.g. 2026-12-25T12:30:00Z)`, EXIT.failed);
-      const config = ctx.loadConfig(configPathOf(command));
-      const pipelines = selectPipelines(config.pipelines, ids);
-      const logger = ctx.logger('cli', config);
-      const pings = lazyPingSource(config);
-      const runner = createCheckRunner(config, { logger, pings });
-      let results: CheckResult[];
+    .action(async (ids: string[], options: CheckOptions, command: Command) => {
       try {
-        results = await runner.runMany(pipelines, at);
-      } finally {
-        await runner.close();
-        await pings.close();
+        await runCheck(ids, options, command, ctx);
+      } catch (err) {
+        if (options.json) ctx.out.write(failureDocument(describeFailure(err)));
+        throw err;
       }
-      // The config's windows only: those opened through the API are in Redis, which this command does not need.
-      const windows = activeMaintenance(maintenanceOccurrences({ config: config.maintenance, adHoc: [], now: at, zone: config.monitoring.timezone, days: 0 }), at);
-      const report = buildCheckReport(pipelines, results, windows);
-      ctx.out.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderCheckTable(report, { colour: wantsColour(ctx.out) }));
-      process.exitCode = severity(report.overall);
     });
+  // A usage mistake (an unknown option) is a failure to run too: --json still gets its document.
+  check.exitOverride((err: CommanderError) => {
+    if (err.exitCode !== 0 && check.opts<CheckOptions>().json) ctx.out.write(failureDocument({ code: 'bad_usage', reason: err.message.replace(/^error: /, '') }));
+    throw err;
+  });
+}
+
+async function runCheck(ids: string[], options: CheckOptions, command: Command, ctx: CliContext): Promise<void> {
+  const at = options.at === undefined ? new Date() : new Date(options.at);
+  if (Number.isNaN(at.getTime())) throw new CommandError(`--at: "${options.at}" is not an instant (ISO 8601, e.g. 2026-12-25T12:30:00Z)`, EXIT.failed, 'bad_argument');
+  const config = ctx.loadConfig(configPathOf(command));
+  const pipelines = selectPipelines(config.pipelines, ids);
+  const logger = ctx.logger('cli', config);
+  const pings = lazyPingSource(config);
+  // The table (or document) says why each source failed: the log need not say it first.
+  const runner = createCheckRunner(config, { logger, pings, reportsFailures: true });
+  let results: CheckResult[];
+  try {
+    results = await runner.runMany(pipelines, at);
+  } finally {
+    await runner.close();
+    await pings.close();
+  }
+  // The config's windows only: those opened through the API are in Redis, which this command does not need.
+  const windows = activeMaintenance(maintenanceOccurrences({ config: config.maintenance, adHoc: [], now: at, zone: config.monitoring.timezone, days: 0 }), at);
+  const report = buildCheckReport(pipelines, results, windows);
+  ctx.out.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderCheckTable(report, { colour: wantsColour(ctx.out) }));
+  process.exitCode = severity(report.overall);
 }

@@ -4,10 +4,12 @@ import {
   type CheckinDefinition,
   type CheckinRun,
   type DatamonConfig,
+  formatLocal,
   formatLocalTime,
   type NotificationChannel,
   type NotificationRecord,
   type PipelineDefinition,
+  STATUS_ICON,
 } from '@datamon/core';
 import type { Logger } from '@datamon/io';
 import {
@@ -24,12 +26,13 @@ import {
 } from '@datamon/jobs';
 import { notifierRegistry } from '@datamon/notifiers';
 import { checkinWord } from '@datamon/notifiers/render';
-import { closeRedis, DatamonStore, describeRedis, type RedisClient } from '@datamon/store';
+import { closeRedis, DatamonStore, describeRedis, ensureStateVersion, type RedisClient, StateVersionError } from '@datamon/store';
 import type { RoleHandle } from '@datamon/workers';
 import { type CliContext, CommandError, CONFIG_OPTION, configPathOf, EXIT } from '../context.ts';
 import { buildCheckReport, renderCheckTable } from './check.ts';
 import { CHANNEL_LABEL } from './notify.ts';
 import { connectRedisQuickly } from '../redis.ts';
+import { stateRefusal } from '../state-guard.ts';
 
 /** How long it waits for the check-in to run and its messages to be delivered (or fail for good). */
 export const CHECKIN_WAIT_MS = 60_000;
@@ -109,6 +112,13 @@ export async function runCheckinNow(
   const waitMs = deps.waitMs ?? CHECKIN_WAIT_MS;
   const redis = await connectRedis(config);
   const store = new DatamonStore(redis, { prefix: config.redis.prefix, historyDays: config.monitoring.history_days });
+  try {
+    // It writes results, a run and messages there, as a role does: only on a layout it knows.
+    await ensureStateVersion(store);
+  } catch (err) {
+    await closeRedis(redis);
+    throw err instanceof StateVersionError ? new CommandError(stateRefusal(err), EXIT.failed) : err;
+  }
   const queues = createQueues(config, { connection: redis });
   const events = createQueueEvents(config, 'checks');
   const roles: RoleHandle[] = [];
@@ -174,9 +184,67 @@ function report(config: DatamonConfig, checkin: CheckinDefinition, run: CheckinR
   return `${lines.join('\n')}\n`;
 }
 
-/** `datamon checkin run ID [--config PATH]` (README "Command line"). */
+/** Each check-in's latest run, or why they are not known (Redis not answering). */
+export type LastRuns = { runs: Readonly<Record<string, CheckinRun>> } | { unknown: string };
+
+/** The latest runs from Redis, if it answers within a couple of seconds. */
+export async function readLastRuns(config: DatamonConfig): Promise<LastRuns> {
+  let redis: RedisClient;
+  try {
+    redis = await connectRedisQuickly(config);
+  } catch (err) {
+    return { unknown: `Redis at ${describeRedis(config.redis)} is not reachable (${err instanceof Error ? err.message : String(err)})` };
+  }
+  try {
+    const store = new DatamonStore(redis, { prefix: config.redis.prefix, historyDays: config.monitoring.history_days });
+    return { runs: await store.checkinRuns.allLatest() };
+  } catch (err) {
+    return { unknown: `Redis at ${describeRedis(config.redis)} did not answer (${err instanceof Error ? err.message : String(err)})` };
+  } finally {
+    await closeRedis(redis);
+  }
+}
+
+function describeLastRun(run: CheckinRun | undefined, zone: string): string {
+  if (!run) return 'never run';
+  const how = [run.late ? 'late' : '', run.manual ? `by hand${run.requestedBy ? `, ${run.requestedBy}` : ''}` : ''].filter(Boolean).join(', ');
+  return `${STATUS_ICON[run.overall]} ${checkinWord(run.overall)} at ${formatLocal(run.ranAt, zone)}${how ? ` (${how})` : ''}`;
+}
+
+/**
+ * `datamon checkin list`: one line per configured check-in (id, when, days, label, pipelines)
+ * and its latest run, or a line saying the latest runs are unknown.
+ */
+export function renderCheckinList(config: Pick<DatamonConfig, 'checkins' | 'monitoring'>, lastRuns: LastRuns): string {
+  const zone = config.monitoring.timezone;
+  if (config.checkins.length === 0) return 'No check-ins are configured (schedule.checkins).\n';
+  const rows = config.checkins.map((checkin) => [
+    checkin.id,
+    checkin.time ?? `cron ${checkin.cron}`,
+    checkin.days === 'workdays' ? 'workdays' : 'every day',
+    checkin.label,
+    checkin.pipelines.join(', '),
+    'runs' in lastRuns ? describeLastRun(lastRuns.runs[checkin.id], zone) : 'unknown',
+  ]);
+  const header = ['ID', 'WHEN', 'DAYS', 'LABEL', 'PIPELINES', 'LAST RUN'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] as string).length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] as number))).join('  ');
+  const lines = [line(header), ...rows.map(line), '', `Times are local to ${zone}.`];
+  if ('unknown' in lastRuns) lines.push(`Last runs unknown: ${lastRuns.unknown}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `datamon checkin run ID` and `datamon checkin list [--config PATH]` (README "Command line"). */
 export function register(program: Command, ctx: CliContext): void {
   const checkin = program.command('checkin').description('work with check-ins');
+  checkin
+    .command('list')
+    .description('list the check-ins: when they run, on which days, what they report, and how each last run went (from Redis, when it answers)')
+    .option(...CONFIG_OPTION)
+    .action(async (_options: { config?: string }, command: Command) => {
+      const config = ctx.loadConfig(configPathOf(command));
+      ctx.out.write(renderCheckinList(config, await readLastRuns(config)));
+    });
   checkin
     .command('run')
     .description('run a check-in now, through the queues like a scheduled one, and send its card and email; say what was sent, skipped or failed (exit 3 on a failure)')

@@ -1,13 +1,15 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type DatamonConfig, fillDateTemplate, instantToWallClock, localDate, localDayRange } from '@datamon/core';
+import { type DatamonConfig, instantToWallClock, localDate, localDayRange } from '@datamon/core';
 import { type Connection, createConnection, type RowDataPacket } from 'mysql2/promise';
 import { type CliContext, CommandError, CONFIG_OPTION, configPathOf } from '../context.ts';
 import { callSlots, dayNoise } from '../demo/call-slots.ts';
+import { csvExports } from '../demo/csv-exports.ts';
+import { DEMO_NAME } from '../demo/demo-config.ts';
 
 /** The demo warehouse's default schema name: never the user's own `database.database`. */
-export const DEMO_DATABASE = 'datamon_demo';
+export const DEMO_DATABASE = DEMO_NAME;
 export const DEMO_ACTIVE_OPERATORS = 237;
 export const DEMO_INACTIVE_OPERATORS = 23;
 const DEMO_TABLES = ['FactCalls', 'FactFirstCalls', 'FactCallbacks', 'DimOperators'] as const;
@@ -41,7 +43,7 @@ export interface SeedDemoResult {
   firstCallsToday: number;
   activeOperators: number;
   inactiveOperators: number;
-  /** Today's file that was written, and the one removed so it is PENDING (or CRITICAL after 16:00). */
+  /** Today's files written (those due by now), and those removed so they are PENDING (the afternoon one CRITICAL after 16:00). */
   csvWritten: string[];
   csvAbsent: string[];
   durationMs: number;
@@ -302,9 +304,6 @@ async function insertCallbacks(connection: Connection, now: Date, zone: string, 
 /** Callback requests per weekday (Sunday 0), relative: busy Mondays, quiet weekends. */
 const WEEKDAY_VOLUME = [0.45, 1.25, 1.1, 1.05, 1.05, 1.0, 0.55];
 
-const MORNING_PATTERN = 'productivity_{YYYYMMDD}_1131.csv';
-const AFTERNOON_PATTERN = 'productivity_{YYYYMMDD}_1535.csv';
-
 function productivityCsv(seed: number): string {
   const lines = ['operator_id,operator_name,calls_handled,avg_handle_seconds,available_minutes'];
   for (let id = 1; id <= DEMO_ACTIVE_OPERATORS; id += 1) {
@@ -314,23 +313,20 @@ function productivityCsv(seed: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Yesterday's two exports and today's morning one; today's afternoon one is removed if present. */
+/**
+ * Yesterday's two exports and today's that are due by now, each dated when it arrived; today's
+ * others (the afternoon one always) are removed if present.
+ */
 async function writeCsvFolder(directory: string, now: Date, zone: string): Promise<{ written: string[]; absent: string[] }> {
   await mkdir(directory, { recursive: true });
-  const yesterday = new Date(localDayRange(now, zone, -1).start.getTime() + 12 * 3_600_000);
-  const written: string[] = [];
-  for (const [pattern, day, seed] of [
-    [MORNING_PATTERN, yesterday, 1],
-    [AFTERNOON_PATTERN, yesterday, 2],
-    [MORNING_PATTERN, now, 3],
-  ] as const) {
-    const name = fillDateTemplate(pattern, day, zone);
-    await writeFile(join(directory, name), productivityCsv(seed));
-    written.push(name);
+  const { present, absent } = csvExports(now, zone);
+  for (const file of present) {
+    const path = join(directory, file.name);
+    await writeFile(path, productivityCsv(file.seed));
+    await utimes(path, file.arrivedAt, file.arrivedAt);
   }
-  const afternoon = fillDateTemplate(AFTERNOON_PATTERN, now, zone);
-  await rm(join(directory, afternoon), { force: true });
-  return { written: written.slice(-1), absent: [afternoon] };
+  for (const name of absent) await rm(join(directory, name), { force: true });
+  return { written: present.filter((file) => file.today).map((file) => file.name), absent };
 }
 
 /**
@@ -374,7 +370,7 @@ export function register(program: Command, ctx: CliContext): void {
         `demo warehouse ${result.database} ready in ${(result.durationMs / 1000).toFixed(1)} s: ` +
           `${result.calls.toLocaleString('en-GB')} calls (newest ${result.newestCall}), ` +
           `${result.firstCallsToday} first calls today, ${result.activeOperators} active operators; ` +
-          `CSV folder ${result.csvDirectory} (present: ${result.csvWritten.join(', ')}; absent: ${result.csvAbsent.join(', ')})\n`,
+          `CSV folder ${result.csvDirectory} (present: ${result.csvWritten.join(', ') || 'none of today\'s yet'}; absent: ${result.csvAbsent.join(', ')})\n`,
       );
     });
 }

@@ -70,12 +70,15 @@ export function describeNotifyTest(outcomes: readonly NotifyTestOutcome[]): stri
   return `${lines.join('\n')}\n`;
 }
 
-/** `datamon notify test [--chat] [--email]`: sends a test message and says what happened. */
+/**
+ * `datamon notify test [--chat] [--email]`: sends a test message and says what happened. Exit 3
+ * when a channel failed, or when nothing was sent (every channel asked for is skipped).
+ */
 export function register(program: Command, ctx: CliContext): void {
   const notify = program.command('notify').description('work with the alert channels');
   notify
     .command('test')
-    .description('send a test message to Google Chat and/or email (default: both) and say what was sent, skipped or failed')
+    .description('send a test message to Google Chat and/or email (default: both) and say what was sent, skipped or failed; exit 3 when one failed or nothing was sent')
     .option('--chat', 'send to Google Chat')
     .option('--email', 'send by email')
     .option(...CONFIG_OPTION)
@@ -97,6 +100,10 @@ export function register(program: Command, ctx: CliContext): void {
       const failed = outcomes.filter((o) => o.outcome === 'failed').map((o) => CHANNEL_LABEL[o.channel]);
       if (failed.length > 0) {
         throw new CommandError(`the test message failed on ${failed.join(' and ')} (see above)`, EXIT.failed);
+      }
+      // A test that reached nobody did not show that alerts arrive: a script must not read it as a pass.
+      if (!outcomes.some((o) => o.outcome === 'sent')) {
+        throw new CommandError(`nothing was sent (${channels.map((channel) => CHANNEL_LABEL[channel]).join(' and ')} skipped, see above)`, EXIT.failed);
       }
     });
 }

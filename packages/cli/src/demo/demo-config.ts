@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { defaultPipelineItems } from '@datamon/config';
 import type { DatamonConfig } from '@datamon/core';
+import { CommandError } from '../context.ts';
 
 export interface DemoSettings {
   /** The demo's database name (`datamon_demo`); its Redis prefix is the same with dashes. */
@@ -13,6 +15,32 @@ export interface DemoSettings {
   port: number;
   now: Date;
   zone: string;
+}
+
+/** The default database name: also, with dashes, the Redis prefix and the folder (`.datamon-demo`). */
+export const DEMO_NAME = 'datamon_demo';
+
+/**
+ * Where the demo looks for its services and puts its files, from the DATAMON_DEMO_* variables
+ * (`datamon demo --help`).
+ */
+export function demoSettingsFromEnv(env: Record<string, string | undefined>, cwd: string, now: Date): DemoSettings {
+  const name = env.DATAMON_DEMO_DATABASE ?? DEMO_NAME;
+  if (!/^[a-z][a-z0-9_]{0,40}$/.test(name)) throw new CommandError(`DATAMON_DEMO_DATABASE must be lower-case letters, digits and _, got "${name}"`);
+  return {
+    name,
+    directory: resolve(cwd, `.${demoPrefix(name)}`),
+    mysql: {
+      host: env.DATAMON_DEMO_MYSQL_HOST ?? '127.0.0.1',
+      port: Number(env.DATAMON_DEMO_MYSQL_PORT ?? 3306),
+      user: env.DATAMON_DEMO_MYSQL_USER ?? 'root',
+      password: env.DATAMON_DEMO_MYSQL_PASSWORD ?? '',
+    },
+    redisUrl: env.DATAMON_DEMO_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    port: Number(env.DATAMON_DEMO_PORT ?? 5000),
+    now,
+    zone: 'Europe/London',
+  };
 }
 
 /**

@@ -1,39 +1,41 @@
 import { createConnection } from 'mysql2/promise';
-import { createRedisConnection, describeRedis, type RedisConnectionSettings } from '@datamon/store';
+import { createRedisConnection, type RedisConnectionSettings } from '@datamon/store';
+import type { Probe } from './service-plan.ts';
 
-/**
- * Whether Redis and MySQL answer, each with the one line a newcomer needs when one does not:
- * which service, where, and how to start it.
- */
-export async function preflight(options: {
-  /** Where Redis is: the `redis` settings, or a URL. */
-  redis: RedisConnectionSettings | string;
-  mysql: { host: string; port: number; user: string; password: string };
-}): Promise<string[]> {
-  const problems: string[] = [];
-  const redis = createRedisConnection(options.redis, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
-  redis.on('error', () => undefined);
+export interface MysqlAddress {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+/** Whether Redis answers at `redis` and accepts the demo (see `Probe`). */
+export async function probeRedis(redis: RedisConnectionSettings | string): Promise<Probe> {
+  const connection = createRedisConnection(redis, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
+  connection.on('error', () => undefined);
   try {
-    await redis.connect();
-    await redis.ping();
+    await connection.connect();
+    await connection.ping();
+    return { state: 'ok' };
   } catch (err) {
-    problems.push(
-      `Redis is not reachable at ${describeRedis(options.redis)} (${(err as Error).message}): start it with "redis-server --daemonize yes" or "sudo systemctl start redis-server"`,
-    );
+    // A ReplyError is Redis itself answering (NOAUTH, WRONGPASS); anything else is the network.
+    const e = err as Error;
+    return { state: e.name === 'ReplyError' ? 'refused' : 'silent', detail: e.message };
   } finally {
-    redis.disconnect();
+    connection.disconnect();
   }
+}
+
+/** Whether MySQL answers at `mysql` and lets the demo's account in (see `Probe`). */
+export async function probeMysql(mysql: MysqlAddress): Promise<Probe> {
   try {
-    const connection = await createConnection({ ...options.mysql, connectTimeout: 3000 });
+    const connection = await createConnection({ ...mysql, connectTimeout: 3000 });
     await connection.end();
+    return { state: 'ok' };
   } catch (err) {
+    // ER_* codes come from a server that answered; ECONNREFUSED, ETIMEDOUT, ENOTFOUND... from the network.
     const e = err as { code?: string; message?: string };
-    const where = `${options.mysql.host}:${options.mysql.port}`;
-    problems.push(
-      e.code === 'ER_ACCESS_DENIED_ERROR'
-        ? `MySQL at ${where} refused user "${options.mysql.user}": set DATAMON_DEMO_MYSQL_USER and DATAMON_DEMO_MYSQL_PASSWORD to an account that may create the datamon_demo database`
-        : `MySQL is not reachable at ${where} (${e.code ?? e.message}): start it with "sudo systemctl start mariadb" (or mysql)`,
-    );
+    const answered = typeof e.code === 'string' && e.code.startsWith('ER_');
+    return { state: answered ? 'refused' : 'silent', detail: answered ? (e.code ?? '') : (e.code ?? e.message ?? String(err)) };
   }
-  return problems;
 }
