@@ -302,6 +302,52 @@ describe('the dashboard in a browser', { timeout: 120_000, skip: skipWithoutChro
     await page.context().close();
   });
 
+  it('opens an incident\'s timeline, with its ticket, from the open incidents; Escape closes it', async () => {
+    await store.incidents.addTimeline(incident.id, [
+      { at: incident.openedAt, event: 'opened', detail: 'CRITICAL: no first calls recorded today', by: null },
+      { at: incident.openedAt, event: 'notified', detail: 'chat critical: sent', by: null },
+      { at: incident.openedAt, event: 'recovery', detail: 'failed: exit 3 in 0.4 s\n<b>upstream</b> refused', by: null },
+    ]);
+    await store.tickets.set(incident.id, { state: 'open', system: 'jira', key: 'DATA-7', url: 'https://jira.example.com/browse/DATA-7', error: null, at: incident.openedAt });
+    const page = await openDashboard({ width: 1280, height: 800 });
+    const row = page.locator(`#incidents li[data-incident="${incident.id}"]`);
+    assert.equal(await row.locator('a.ticket-link').getAttribute('href'), 'https://jira.example.com/browse/DATA-7', 'the row links its ticket');
+    await row.locator('.timeline-link').click();
+    const dialog = page.locator('#incident-dialog');
+    await dialog.waitFor({ state: 'visible' });
+    assert.match(page.url(), new RegExp(`#incident/${incident.id}$`));
+    assert.match((await page.locator('#incident-title').textContent()) ?? '', /First Calls/);
+    const events = await page.locator('#incident-timeline li').evaluateAll((items) => items.map((item) => item.getAttribute('data-event')));
+    // In time order: the three seeded at the opening, then the acknowledgement made later.
+    assert.deepEqual(events.filter((event) => event !== 'acknowledged'), ['opened', 'notified', 'recovery']);
+    // The acknowledgement made on this page earlier is on its timeline too, with who made it.
+    assert.ok(events.includes('acknowledged'));
+    assert.match((await page.locator('#incident-timeline li[data-event="acknowledged"]').textContent()) ?? '', /by ops/);
+    assert.equal(await page.locator('#incident-timeline pre.output').textContent(), '<b>upstream</b> refused', 'output shown as text');
+    const link = page.locator('#incident-facts a.ticket-link');
+    assert.deepEqual([await link.textContent(), await link.getAttribute('href')], ['DATA-7', 'https://jira.example.com/browse/DATA-7']);
+    if (process.env.DATAMON_SCREENSHOTS) await page.screenshot({ path: 'docs/incident-page.png' });
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    // The dialog's close event (which takes the address away) comes just after it hides.
+    await page.waitForFunction(() => location.hash === '');
+    assert.equal(new URL(page.url()).hash, '', 'closing takes the address away');
+    await page.context().close();
+  });
+
+  it('says so when the last config reload was refused', async () => {
+    await store.reloads.record({ id: 'r1', at: new Date().toISOString(), by: 'SIGHUP to all on host:1', ok: false, message: 'monitoring_config.yaml: pipelines[3].kind: unknown pipeline kind "mysql_cont"', added: [], removed: [], changed: [] });
+    const page = await openDashboard({ width: 1280, height: 800 });
+    const line = page.locator('#reload-problem');
+    assert.equal(await line.isVisible(), true);
+    assert.match((await line.textContent()) ?? '', /config reload .* was refused; the previous config is still running: monitoring_config\.yaml: pipelines\[3\]\.kind/);
+    await store.reloads.record({ id: 'r2', at: new Date().toISOString(), by: 'ops', ok: true, message: 'nothing changed', added: [], removed: [], changed: [] });
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    assert.equal(await line.isVisible(), false);
+    await page.context().close();
+  });
+
   it('marks a pipeline failing under a CRITICAL ETL as blocked by it, and draws the dependencies', async () => {
     const page = await openDashboard({ width: 1280, height: 800 });
     assert.equal(await page.locator('#dependencies-panel').isVisible(), true);

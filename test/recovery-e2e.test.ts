@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../packages/checks/test/h
 import { testDatabaseSettings } from '../packages/checks/test/helpers/test-config.ts';
 import { testConfig } from '../packages/notifiers/test/helpers/config.ts';
 import { FakeGoogleChat } from '../packages/notifiers/test/helpers/fake-chat.ts';
+import { waitFor } from '../packages/workers/test/helpers.ts';
 
 /**
  * README "Tickets and recovery", recovery actions end to end on real Redis and MariaDB, with two
@@ -40,15 +41,6 @@ let checks2: CheckWorkerHandle;
 let alerts: AlertWorkerHandle;
 let api: RunningRole;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** A node script as a recovery command (argv, no shell); `require` resolves from the repository. */
 function nodeScript(code: string): string[] {
@@ -69,7 +61,7 @@ function reloadScript(table: string): string[] {
 
 async function openIncident(pipelineId: string): Promise<IncidentRecord> {
   await queues.checks.add('run-pipeline', { pipelineId, requestedAt: new Date().toISOString(), requestedBy: 'test' });
-  return waitFor(`an incident of ${pipelineId}`, () => store.incidents.open(pipelineId));
+  return waitFor(() => store.incidents.open(pipelineId), 30_000, `an incident of ${pipelineId}`);
 }
 
 before(async () => {
@@ -146,10 +138,10 @@ describe('a recovery action that reloads the stale table', () => {
   it('runs once when the incident opens CRITICAL, and the incident resolves "after recovery"', async () => {
     const incident = await openIncident('etl_fixed');
     assert.equal(incident.status, 'CRITICAL');
-    const closed = await waitFor('the incident to resolve', async () => {
+    const closed = await waitFor(async () => {
       const latest = await store.incidents.get(incident.id);
       return latest?.closedAt ? latest : null;
-    });
+    }, 30_000, 'the incident to resolve');
     assert.match(closed.resolution ?? '', /\(after recovery\)$/);
     const recovery = await store.recovery.get(incident.id);
     assert.deepEqual([recovery.attempts, recovery.succeeded, recovery.runs.length], [1, true, 1]);
@@ -171,9 +163,8 @@ describe('a recovery action that reloads the stale table', () => {
 
   it('posts the result in the incident\'s Chat thread', async () => {
     const [incident] = (await store.incidents.list({ state: 'all' })).filter((candidate) => candidate.pipelineId === 'etl_fixed');
-    const card = await waitFor('the recovery card', async () =>
-      chat.requests.find((request) => JSON.stringify(request.body).includes('Recovery ran: etl_fixed')),
-    );
+    const card = await waitFor(async () =>
+      chat.requests.find((request) => JSON.stringify(request.body).includes('Recovery ran: etl_fixed')), 30_000, 'the recovery card');
     assert.equal((card.body as { thread?: { threadKey?: string } }).thread?.threadKey, incident?.id);
     const text = JSON.stringify(card.body);
     assert.match(text, /reloaded FactFixed/);
@@ -185,10 +176,10 @@ describe('a recovery action that fails', () => {
   it('is recorded with its exit code and output, and not run past max_attempts', async () => {
     const incident = await openIncident('etl_broken');
     // Its re-check (at once here) finds it still CRITICAL and asks for another run: max_attempts 1 refuses it.
-    const refused = await waitFor('the re-run to be refused', async () => {
+    const refused = await waitFor(async () => {
       const job = await queues.recovery.queue.getJob(`recover|${incident.id}|recheck-1`);
       return job && (await job.isCompleted()) ? job : null;
-    });
+    }, 30_000, 'the re-run to be refused');
     assert.deepEqual(refused.returnvalue, { outcome: 'skipped', ok: null, detail: 'all 1 automatic attempts are used' });
     const recovery = await store.recovery.get(incident.id);
     assert.deepEqual([recovery.attempts, recovery.succeeded, recovery.runs.length], [1, false, 1]);
@@ -202,10 +193,10 @@ describe('a recovery action that fails', () => {
 describe('a recovery action that hangs', () => {
   it('is killed at its timeout, its children too', async () => {
     const incident = await openIncident('etl_hang');
-    const recovery = await waitFor('the timed-out run', async () => {
+    const recovery = await waitFor(async () => {
       const state = await store.recovery.get(incident.id);
       return state.runs.length > 0 ? state : null;
-    });
+    }, 30_000, 'the timed-out run');
     assert.match(recovery.runs[0]?.outcome ?? '', /^timed out after 1 s/);
     const pid = Number(readFileSync(join(work, 'hang.pid'), 'utf8'));
     assert.ok(pid > 0);
@@ -220,10 +211,10 @@ describe('two check workers and one incident', () => {
     await Promise.all(
       ['dup-1', 'dup-2', 'dup-3'].map((trigger) => enqueueRecovery(queues, { incidentId: incident.id, pipelineId: 'etl_twice', manual: false, requestedBy: 'datamon' }, trigger)),
     );
-    await waitFor('every recovery job to finish', async () => {
+    await waitFor(async () => {
       const counts = await queues.recovery.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       return Object.values(counts).every((n) => n === 0) && (await store.recovery.get(incident.id)).runs.length > 0;
-    });
+    }, 30_000, 'every recovery job to finish');
     assert.equal(readFileSync(join(work, 'twice.log'), 'utf8'), 'ran\n');
     const recovery = await store.recovery.get(incident.id);
     assert.deepEqual([recovery.attempts, recovery.runs.length], [1, 1]);
@@ -249,10 +240,10 @@ describe('POST /api/incidents/:id/recover', () => {
     const second = await post(incident.id);
     assert.equal(second.status, 409);
     assert.match(((await second.json()) as { message: string }).message, /already queued|in progress/);
-    const recovery = await waitFor('the manual run', async () => {
+    const recovery = await waitFor(async () => {
       const state = await store.recovery.get(incident.id);
       return state.runs.length > 0 ? state : null;
-    });
+    }, 30_000, 'the manual run');
     assert.deepEqual([recovery.attempts, recovery.runs[0]?.manual], [0, true], 'a manual run does not count toward max_attempts');
     assert.equal(readFileSync(join(work, 'manual.log'), 'utf8'), 'ran\n');
     const started = (await store.incidents.timeline(incident.id)).find((entry) => entry.event === 'recovery' && entry.detail.startsWith('started'));

@@ -3,11 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { resolveConfig } from '@datamon/config';
 import type { CheckResult, DatamonConfig } from '@datamon/core';
-import { createQueueEvents, createQueues, createWorker, type DatamonQueues, enqueueRunPipeline } from '@datamon/jobs';
+import { Writable } from 'node:stream';
+import { createLogger } from '@datamon/io';
+import { createQueueEvents, createQueues, createWorker, type DatamonQueues, DEFAULT_SETTINGS, enqueueManualCheckin, enqueueRunPipeline } from '@datamon/jobs';
+import { startAlertWorker, startCheckWorker } from '@datamon/workers';
+import { FakeGoogleChat } from '../packages/notifiers/test/helpers/fake-chat.ts';
 import { closeRedis, createRedisConnection, DatamonStore, effectivePrefix, type RedisClient } from '@datamon/store';
 import type { QueueEvents, Worker } from 'bullmq';
 import { Cluster } from 'ioredis';
 import { startCluster, startSentinel, startTlsRedis, type Topology, topologySkipReason } from './helpers/redis-topologies.ts';
+import { waitFor } from '../packages/workers/test/helpers.ts';
 
 /**
  * datamon on each Redis topology of README "Running it", against real servers this file starts:
@@ -16,6 +21,8 @@ import { startCluster, startSentinel, startTlsRedis, type Topology, topologySkip
  */
 
 const skip = topologySkipReason();
+const quiet = createLogger({ role: 'test', destination: new Writable({ write: (_c, _e, done) => done() }) });
+
 
 const TOPOLOGIES: { name: string; start: () => Promise<Topology>; cluster: boolean; tlsUrl?: boolean }[] = [
   { name: 'a TLS-only Redis (rediss:// with a CA and a client certificate)', start: startTlsRedis, cluster: false, tlsUrl: true },
@@ -143,6 +150,49 @@ for (const topology of TOPOLOGIES) {
         assert.deepEqual([...slots], [slot], `${keys.length} keys`);
       });
     }
+
+    // After the one-slot check above: the roles use a prefix (and so a slot) of their own.
+    it('runs the roles: run-now to a Chat card, a check-in and its card, and a check worker restarted', async () => {
+      const chat = await new FakeGoogleChat().start();
+      closers.push(() => chat.stop());
+      const roles = resolveConfig(
+        {
+          redis: { ...running?.redis, prefix: `${prefix}-roles` },
+          google_chat: { webhook_url: chat.webhookUrl() },
+          email: { smtp_server: '' },
+          pipelines: [{ id: 'morning_csv', name: 'Morning CSV', kind: 'file_arrival', directory: '/nonexistent/datamon-topology', pattern: 'calls.csv', expected: '00:01', deadline: '00:02' }],
+          schedule: { checkins: { morning: { pipelines: ['morning_csv'] }, first_shift: { enabled: false }, second_shift: { enabled: false } } },
+        },
+        { source: 'topology test', env: {} },
+      );
+      const queues = createQueues(roles);
+      closers.push(async () => {
+        await queues.obliterate();
+        await queues.close();
+      });
+      const roleStore = new DatamonStore(queues.connection, { prefix: roles.redis.prefix, historyDays: 7 });
+      closers.push(() => roleStore.clear());
+      const alerts = await startAlertWorker({ config: roles, logger: quiet, watchEveryMs: 3_600_000 });
+      closers.push(() => alerts.close());
+      let checks = await startCheckWorker({ config: roles, logger: quiet, settings: DEFAULT_SETTINGS });
+      closers.push(() => checks.close());
+      await Promise.all([alerts.ready, checks.ready]);
+      const cards = () => chat.requests.map((request) => JSON.stringify(request.body));
+
+      await enqueueRunPipeline(queues, 'morning_csv', 'topology test', new Date());
+      await waitFor(() => cards().some((card) => card.includes('CRITICAL: Morning CSV')), 30_000, 'the CRITICAL card');
+      await enqueueManualCheckin(queues, 'morning', 'topology test', new Date());
+      await waitFor(async () => (await roleStore.checkinRuns.allLatest()).morning !== undefined && cards().length >= 2, 30_000, 'the check-in card');
+
+      // One role stopped and started again (a deploy, a crash): the work goes on.
+      await checks.close();
+      checks = await startCheckWorker({ config: roles, logger: quiet, settings: DEFAULT_SETTINGS });
+      closers.push(() => checks.close());
+      await checks.ready;
+      const before = (await roleStore.results.latest('morning_csv'))?.checkedAt;
+      await enqueueRunPipeline(queues, 'morning_csv', 'topology test', new Date());
+      await waitFor(async () => (await roleStore.results.latest('morning_csv'))?.checkedAt !== before, 30_000, 'a check by the restarted worker');
+    });
 
     it('clears every key under its prefix (every node of a cluster)', async () => {
       await store.clear();

@@ -12,6 +12,7 @@ import { type AlertWorkerHandle, startAlertWorker } from '@datamon/workers';
 import { testConfig } from '../packages/notifiers/test/helpers/config.ts';
 import { FakeGoogleChat } from '../packages/notifiers/test/helpers/fake-chat.ts';
 import { FakeJira, JIRA_TOKEN, JIRA_USER } from '../packages/notifiers/test/helpers/fake-jira.ts';
+import { waitFor } from '../packages/workers/test/helpers.ts';
 
 /**
  * README "Tickets and recovery", tickets end to end: the alert role on real Redis tells a local
@@ -30,15 +31,6 @@ function result(pipelineId: string, status: Status, minutes: number, message: st
   return { pipelineId, status, value: status === 'OK' ? 1 : 0, message, checkedAt: at(minutes).toISOString(), details: {}, durationMs: 5 };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 interface Running {
   config: DatamonConfig;
@@ -109,10 +101,10 @@ describe('a Jira project', () => {
     jira.dropOnce = true;
     const { decision } = await run.apply({ type: 'result', result: result('etl_calls', 'CRITICAL', 0, 'newest call 26.0 h ago (critical over 24 h)') }, 0);
     incidentId = decision.next?.id ?? '';
-    const ticket = await waitFor('the ticket key', async () => {
+    const ticket = await waitFor(async () => {
       const state = await run.store.tickets.get(incidentId);
       return state?.state === 'open' ? state : null;
-    });
+    }, 30_000, 'the ticket key');
     assert.deepEqual([ticket.key, jira.issues.size], ['DATA-1', 1]);
     const creates = jira.requests.filter((request) => request.method === 'POST' && request.path === '/rest/api/3/issue');
     assert.equal(creates.length, 2, 'the 503, then the create that was cut off; the third try found it');
@@ -127,16 +119,16 @@ describe('a Jira project', () => {
   it('shows the ticket in later cards, comments on escalation and acknowledgement, and closes it on resolve', async () => {
     const escalated = await run.apply({ type: 'tick' }, 31);
     assert.ok(escalated.decision.notifications.some((notification) => notification.kind === 'escalation'));
-    await waitFor('the escalation comment', () => (jira.issues.get('DATA-1')?.comments.length ?? 0) >= 1);
-    const card = await waitFor('the escalation card', () => chat.requests.find((request) => JSON.stringify(request.body).includes('ESCALATION')));
+    await waitFor(() => (jira.issues.get('DATA-1')?.comments.length ?? 0) >= 1, 30_000, 'the escalation comment');
+    const card = await waitFor(() => chat.requests.find((request) => JSON.stringify(request.body).includes('ESCALATION')), 30_000, 'the escalation card');
     assert.match(JSON.stringify(card.body), /DATA-1/);
 
     await run.apply({ type: 'acknowledge', incidentId, by: 'ana' }, 35);
-    await waitFor('the acknowledgement comment', () => (jira.issues.get('DATA-1')?.comments.length ?? 0) >= 2);
+    await waitFor(() => (jira.issues.get('DATA-1')?.comments.length ?? 0) >= 2, 30_000, 'the acknowledgement comment');
     assert.match(JSON.stringify(jira.issues.get('DATA-1')?.comments[1]), /acknowledged by ana/);
 
     await run.apply({ type: 'result', result: result('etl_calls', 'OK', 40, 'newest call 5 min ago') }, 40);
-    await waitFor('the issue to be closed', () => jira.issues.get('DATA-1')?.status.category === 'done');
+    await waitFor(() => jira.issues.get('DATA-1')?.status.category === 'done', 30_000, 'the issue to be closed');
     assert.equal((await run.store.tickets.get(incidentId))?.state, 'closed');
     assert.equal(jira.issues.size, 1);
   });
@@ -180,9 +172,9 @@ describe('a webhook receiver', () => {
 
   it('gets each event signed, once accepted, with one delivery id across the retry', async () => {
     await run.apply({ type: 'result', result: result('etl_calls', 'WARNING', 0, 'newest call 13.0 h ago (warning over 12 h)') }, 0);
-    await waitFor('the opened event to be accepted', () => received.some((entry) => entry.event === 'opened' && entry.status === 200));
+    await waitFor(() => received.some((entry) => entry.event === 'opened' && entry.status === 200), 30_000, 'the opened event to be accepted');
     await run.apply({ type: 'result', result: result('etl_calls', 'OK', 10, 'newest call 1 min ago') }, 10);
-    await waitFor('the resolved event to be accepted', () => received.some((entry) => entry.event === 'resolved' && entry.status === 200));
+    await waitFor(() => received.some((entry) => entry.event === 'resolved' && entry.status === 200), 30_000, 'the resolved event to be accepted');
     assert.deepEqual(
       received.map((entry) => `${entry.event} ${entry.status}`),
       ['opened 503', 'opened 200', 'resolved 503', 'resolved 200'],

@@ -23,10 +23,13 @@ export function configPathOf(command: Command): string | undefined {
 /** A failure that ends a command with a one-line reason and an exit code. */
 export class CommandError extends Error {
   readonly exitCode: number;
-  constructor(message: string, exitCode: number = EXIT.failed) {
+  /** What went wrong, for programs (`error` of a command's JSON error document). */
+  readonly code: string;
+  constructor(message: string, exitCode: number = EXIT.failed, code = 'could_not_run') {
     super(message);
     this.name = 'CommandError';
     this.exitCode = exitCode;
+    this.code = code;
   }
 }
 
@@ -54,10 +57,29 @@ export function createCliContext(): CliContext {
   };
 }
 
+/** How a command failed: for people (`message`, printed on stderr) and for programs (`code`). */
+export interface CommandFailure {
+  exitCode: number;
+  /** The line(s) printed on stderr. */
+  message: string;
+  /** What went wrong, e.g. `config_error`, `unknown_pipeline`, `could_not_run`. */
+  code: string;
+  /** The message without the `datamon: ` it is printed with. */
+  reason: string;
+}
+
 /** The exit code and one-line message for anything a command threw. */
-export function describeFailure(err: unknown): { exitCode: number; message: string } {
-  if (err instanceof ConfigError) return { exitCode: EXIT.config, message: err.message };
-  if (err instanceof CommandError) return { exitCode: err.exitCode, message: `datamon: ${err.message}` };
-  const message = err instanceof Error ? err.message : String(err);
-  return { exitCode: EXIT.failed, message: `datamon: ${message}` };
+export function describeFailure(err: unknown): CommandFailure {
+  if (err instanceof ConfigError) return { exitCode: EXIT.config, message: err.message, code: 'config_error', reason: err.message };
+  if (err instanceof CommandError) return { exitCode: err.exitCode, message: `datamon: ${err.message}`, code: err.code, reason: err.message };
+  const reason = err instanceof Error ? err.message : String(err);
+  return { exitCode: EXIT.failed, message: `datamon: ${reason}`, code: 'could_not_run', reason };
+}
+
+/**
+ * The document a `--json` command prints on stdout when it cannot run (README "Command line"):
+ * `{"error": code, "message": reason}`, so `> file` never leaves an empty or half-written file.
+ */
+export function failureDocument(failure: Pick<CommandFailure, 'code' | 'reason'>): string {
+  return `${JSON.stringify({ error: failure.code, message: failure.reason }, null, 2)}\n`;
 }

@@ -9,6 +9,7 @@ import { register as registerDemo } from './commands/demo.ts';
 import { register as registerCheckin } from './commands/checkin.ts';
 import { register as registerRun } from './commands/run.ts';
 import { register as registerReport } from './commands/report.ts';
+import { DATAMON_VERSION } from './version.ts';
 
 /**
  * The datamon binary (README "Command line"). Each command lives in `commands/<name>.ts` and registers itself
@@ -17,6 +18,7 @@ import { register as registerReport } from './commands/report.ts';
 export function buildProgram(ctx = createCliContext()): Command {
   const program = new Command('datamon')
     .description('datamon: data-pipeline monitor with check-ins, deadlines, escalation and a live dashboard')
+    .version(DATAMON_VERSION, '-V, --version', 'print the version and exit')
     .option(...CONFIG_OPTION)
     .showHelpAfterError()
     .exitOverride();

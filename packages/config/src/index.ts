@@ -3,3 +3,4 @@ export * from './defaults.ts';
 export * from './load.ts';
 export * from './mask.ts';
 export { cronProblem, dailyTimeOf } from '@datamon/core';
+export * from './reload.ts';

@@ -84,7 +84,7 @@ export function incidentFollowUps(previous: IncidentRecord | null, decision: Inc
 
   if (isOpen && !wasOpen) {
     const blocked = next.blockedBy ? ` · blocked by ${next.blockedBy}: no alert of its own` : '';
-    add('opened', `${before ? `re-opened (${next.reopenCount})` : 'opened'} ${next.status}: ${next.message}${blocked}`);
+    add('opened', `${before ? `re-opened (${next.reopenCount} times) ` : ''}${next.status}: ${next.message}${blocked}`);
   } else if (isOpen && before && before.status !== next.status) {
     add(next.status === 'CRITICAL' ? 'worsened' : 'improved', `${before.status} → ${next.status}: ${next.message}`);
   }

@@ -2,6 +2,7 @@ export * from './status.ts';
 export * from './pipeline.ts';
 export * from './result.ts';
 export * from './config-schema.ts';
+export * from './config-diff.ts';
 export * from './time.ts';
 export * from './incident.ts';
 export * from './views.ts';

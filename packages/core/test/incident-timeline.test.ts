@@ -39,7 +39,7 @@ describe('incident follow-ups', () => {
   it('opening CRITICAL: the timeline says so, a ticket is owed and the recovery action runs', () => {
     const [open] = play([{ event: resultEvent('CRITICAL', 0), minutes: 0 }]);
     assert.deepEqual([open?.events, open?.ticketEvents, open?.recover], [['opened'], ['opened'], true]);
-    assert.match(open?.timeline[0]?.detail ?? '', /^opened CRITICAL: CRITICAL at 0$/);
+    assert.match(open?.timeline[0]?.detail ?? '', /^CRITICAL: CRITICAL at 0$/);
     assert.equal(open?.tickets[0]?.deliveryId, `${open?.incident?.id}:opened:0`);
   });
 

@@ -8,12 +8,14 @@ import fp from 'fastify-plugin';
 import { handleError, handleNotFound } from './errors.ts';
 import authPlugin from './plugins/auth.ts';
 import bullBoardPlugin, { BULL_BOARD_PATH } from './plugins/bull-board.ts';
+import compressionPlugin from './plugins/compression.ts';
 import dashboardFiles from './plugins/dashboard-files.ts';
 import liveUpdatesPlugin from './plugins/live-updates.ts';
 import queuesPlugin from './plugins/queues.ts';
 import redisPlugin from './plugins/redis.ts';
 import sharedModule from './plugins/shared-module.ts';
 import writeGuard from './plugins/write-guard.ts';
+import adminRoutes from './routes/admin.ts';
 import checkinRoutes from './routes/checkins.ts';
 import eventRoutes from './routes/events.ts';
 import healthRoutes from './routes/health.ts';
@@ -101,6 +103,8 @@ async function datamonAppPlugin(fastify: FastifyInstance, options: AppOptions): 
   fastify.setErrorHandler(handleError);
   fastify.setNotFoundHandler(handleNotFound);
   await fastify.register(writeGuard, { publicUrl: options.config.dashboard.public_url });
+  // Before any route: it hooks each route as it is added.
+  await fastify.register(compressionPlugin);
 
   await fastify.register(redisPlugin, { config: options.config, redis: options.redis, now: fastify.now });
   await fastify.register(queuesPlugin, { config: options.config });
@@ -118,6 +122,7 @@ async function datamonAppPlugin(fastify: FastifyInstance, options: AppOptions): 
       done();
     });
     await instance.register(statusRoutes);
+    await instance.register(adminRoutes);
     await instance.register(pipelineRoutes, { runWaitMs: options.runWaitMs });
     await instance.register(incidentRoutes);
     await instance.register(notificationRoutes);

@@ -64,6 +64,8 @@ export const incidentListItemSchema = Type.Object({
   /** What to do: the pipeline's `action` (null once the pipeline left the config). */
   action: Type.Union([Type.String(), Type.Null()]),
   notifications: Type.Array(NotificationRecordSchema),
+  /** Its ticket (README "Tickets and recovery"): `{key, url}` once known, else null. */
+  ticket: Type.Union([TicketRefSchema, Type.Null()]),
 });
 export type IncidentListItem = Static<typeof incidentListItemSchema>;
 
@@ -73,7 +75,6 @@ export type IncidentListItem = Static<typeof incidentListItemSchema>;
  */
 export const incidentDetailSchema = Type.Object({
   ...incidentListItemSchema.properties,
-  ticket: Type.Union([TicketRefSchema, Type.Null()]),
   recovery: Type.Object({
     /** Whether the pipeline has a recovery action (`POST .../recover` runs it). */
     configured: Type.Boolean(),

@@ -13,4 +13,7 @@ export * from './maintenance.ts';
 export * from './baselines.ts';
 export * from './tickets.ts';
 export * from './recovery.ts';
+export * from './reloads.ts';
 export * from './store.ts';
+export * from './state-version.ts';
+export * from './errors/state-version-error.ts';

@@ -26,6 +26,8 @@ const literal = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
 export function redisKeys(prefix: string) {
   const p = prefix;
   return {
+    /** String: the layout version of everything under the prefix (README "Versions and upgrades"). */
+    stateVersion: `${p}:state-version`,
     /** Hash pipelineId -> JSON StoredResult: the latest result per pipeline. */
     latest: `${p}:latest`,
     /** Sorted set per pipeline, score = checkedAt ms, member = JSON HistoryEntry. */
@@ -107,6 +109,10 @@ export function redisKeys(prefix: string) {
     pingCheckStarted: (pipelineId: string) => `${p}:ping-check-started:${pipelineId}`,
     /** Hash per local day: `<pipelineId>|runs` and `<pipelineId>|failures` of heartbeat runs. */
     pingCounts: (date: string) => `${p}:ping-counts:${date}`,
+    /** Pub/sub channel: a valid config was asked to be reloaded; every process reloads its own file (README "Reloading the config"). */
+    configReloadChannel: `${p}:config:reload`,
+    /** String: JSON ReloadStatus, how the last reload went (the dashboard shows a failed one). */
+    configReloadStatus: `${p}:config:reload-status`,
     /** String: the delivery job that claimed a notification for its merged Chat card. */
     deliveryClaim: (notificationId: string) => `${p}:delivery-claim:${notificationId}`,
   };

@@ -23,6 +23,7 @@ import { MaintenanceRepository } from './maintenance.ts';
 import { BaselineRepository } from './baselines.ts';
 import { TicketRepository, ticketRef } from './tickets.ts';
 import { RecoveryRepository } from './recovery.ts';
+import { ReloadRepository } from './reloads.ts';
 import { type RedisClient, scanKeys } from './redis-connection.ts';
 import { defineScripts, runScript } from './scripts.ts';
 
@@ -68,6 +69,7 @@ export class DatamonStore {
   readonly baselines: BaselineRepository;
   readonly tickets: TicketRepository;
   readonly recovery: RecoveryRepository;
+  readonly reloads: ReloadRepository;
 
   constructor(
     readonly redis: RedisClient,
@@ -87,6 +89,7 @@ export class DatamonStore {
     this.baselines = new BaselineRepository(redis, this.keys);
     this.tickets = new TicketRepository(redis, this.keys);
     this.recovery = new RecoveryRepository(redis, this.keys);
+    this.reloads = new ReloadRepository(redis, this.keys);
     defineScripts(redis);
   }
 

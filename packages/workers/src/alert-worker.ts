@@ -55,7 +55,7 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
     }),
   };
   // Evaluations of one pipeline are serialised by its lock; different pipelines run side by side.
-  const alertsWorker = createWorker('alerts', (job) => processAlertJob(job, alertDeps), { ...common, concurrency: 4 });
+  const alertsWorker = createWorker('alerts', runtime.gated((job) => processAlertJob(job, alertDeps)), { ...common, concurrency: 4 });
   alertsWorker.on('failed', (job, err) => logger.warn({ err, jobId: job?.id, job: job?.name }, 'alert job failed'));
 
   const deliveryDeps = (channel: NotificationChannel): DeliveryDeps => ({ notifier: notifiers[channel], store, now, logger });
@@ -64,13 +64,13 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
   const backoffStrategy = (attemptsMade: number, _type: string | undefined, err: Error | undefined) => deliveryBackoff(attemptsMade, err);
   const deliveryWorkers: Record<NotificationChannel, Worker<unknown, unknown, string>> = {
     // A disabled channel sends nothing, so it needs no pace.
-    chat: createWorker('chat', (job) => processDelivery(job, chatDeps), {
+    chat: createWorker('chat', runtime.gated((job) => processDelivery(job, chatDeps)), {
       ...common,
       concurrency: 1,
       backoffStrategy,
       ...(notifiers.chat.disabledReason === null ? { limiter: CHAT_LIMITER } : {}),
     }),
-    email: createWorker('email', (job) => processDelivery(job, deliveryDeps('email')), { ...common, concurrency: 1, backoffStrategy }),
+    email: createWorker('email', runtime.gated((job) => processDelivery(job, deliveryDeps('email'))), { ...common, concurrency: 1, backoffStrategy }),
   };
   for (const worker of Object.values(deliveryWorkers)) {
     worker.on('failed', (job, err) => logger.warn({ err, jobId: job?.id, attempt: job?.attemptsMade }, 'delivery failed'));
@@ -83,14 +83,14 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
     logger,
     refreshSnapshot: alertDeps.refreshSnapshot,
   };
-  const ticketsWorker = createWorker('tickets', (job) => processTicketJob(job, ticketDeps), { ...common, concurrency: 2, backoffStrategy });
+  const ticketsWorker = createWorker('tickets', runtime.gated((job) => processTicketJob(job, ticketDeps)), { ...common, concurrency: 2, backoffStrategy });
   ticketsWorker.on('failed', (job, err) => logger.warn({ err: err.message, jobId: job?.id, attempt: job?.attemptsMade }, 'ticket update failed'));
 
   // The monitor watching itself: a card when checking stops, one when it is back. Its own timer,
   // not a scheduled job: a dead scheduler must not silence the alarm about a dead scheduler.
   const startedAt = now();
   const watch = () => {
-    if (runtime.report.unreachable) return;
+    if (runtime.report.unreachable || !runtime.stateAccepted) return;
     processMonitorWatch({ config, store, queues, now, logger, startedAt }).catch((err: unknown) => logger.warn({ err }, 'could not look at the monitor itself'));
   };
   const watchTimer = setInterval(watch, deps.watchEveryMs ?? (Number(process.env.DATAMON_WATCH_EVERY_MS) || 15_000));
@@ -104,6 +104,7 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
   logger.info({ chat: notifiers.chat.disabledReason ?? notifiers.chat.target, email: notifiers.email.disabledReason ?? notifiers.email.target }, 'alert worker started');
   return {
     name: 'alerts',
+    stateVersion: runtime.stateVersion,
     ready: RoleRuntime.ready(alertsWorker, ticketsWorker, ...Object.values(deliveryWorkers)),
     alertsWorker,
     deliveryWorkers,

@@ -57,7 +57,7 @@ export const startCheckWorker: RoleStarter<CheckWorkerHandle, CheckWorkerDeps> =
     }),
   };
 
-  const worker = createWorker('checks', (job) => processCheckJob(job, jobDeps), {
+  const worker = createWorker('checks', runtime.gated((job) => processCheckJob(job, jobDeps)), {
     connection: runtime.redis,
     config,
     concurrency: settings.checkConcurrency,
@@ -71,7 +71,7 @@ export const startCheckWorker: RoleStarter<CheckWorkerHandle, CheckWorkerDeps> =
 
   // A recovery action may run for minutes: a shutdown stops it (its job goes back to the queue).
   const stopping = new AbortController();
-  const recoveryWorker = createWorker('recovery', (job) => processRecoveryJob(job, { config, store, queues, now, logger, signal: stopping.signal }), {
+  const recoveryWorker = createWorker('recovery', runtime.gated((job) => processRecoveryJob(job, { config, store, queues, now, logger, signal: stopping.signal })), {
     connection: runtime.redis,
     config,
     concurrency: 2,
@@ -86,6 +86,7 @@ export const startCheckWorker: RoleStarter<CheckWorkerHandle, CheckWorkerDeps> =
   logger.info({ concurrency: settings.checkConcurrency, pipelines: config.pipelines.length, checkins: config.checkins.length }, 'check worker started');
   return {
     name: 'checks',
+    stateVersion: runtime.stateVersion,
     ready: RoleRuntime.ready(worker, recoveryWorker),
     worker,
     recoveryWorker,

@@ -2,6 +2,7 @@ import { singleFlight } from '@datamon/core';
 import { createHttpClient, redactUrlsInText } from '@datamon/io';
 import { sleep } from '@datamon/jobs';
 import { desiredSchedules, enqueueFirstRound, type ReconcileReport, reconcileSchedules, resumeUnexpectedPauses, type ScheduleDeps } from '@datamon/jobs/processors';
+import { StateVersionError } from '@datamon/store';
 import { type RoleDeps, type RoleHandle, RoleRuntime, type RoleStarter } from './role.ts';
 
 /**
@@ -40,7 +41,7 @@ export const startScheduler: RoleStarter<SchedulerHandle, SchedulerDeps> = async
   const runtime = new RoleRuntime(config, logger, 'scheduler', deps.now);
   const scheduleDeps: ScheduleDeps = { config, store: runtime.store, queues: runtime.queues, now: deps.now ?? (() => new Date()), logger };
   const stop = new AbortController();
-  const reconcile = singleFlight((options: { full?: boolean } = {}) => reconcileSchedules(scheduleDeps, options));
+  const reconcile = singleFlight(runtime.gated((options: { full?: boolean } = {}) => reconcileSchedules(scheduleDeps, options)));
 
   async function firstReconcile(): Promise<ReconcileReport> {
     while (!stop.signal.aborted) {
@@ -53,6 +54,8 @@ export const startScheduler: RoleStarter<SchedulerHandle, SchedulerDeps> = async
         return report;
       } catch (err) {
         if (stop.signal.aborted) break;
+        // Redis holds a newer layout: the role logged it and takes no work; retrying cannot help.
+        if (err instanceof StateVersionError) throw err;
         if (!runtime.report.unreachable) logger.error({ err }, 'could not set up the schedule; retrying');
         await sleep(RETRY_AFTER_MS, stop.signal);
       }
@@ -65,7 +68,7 @@ export const startScheduler: RoleStarter<SchedulerHandle, SchedulerDeps> = async
   ready.catch(() => undefined);
 
   const recheck = () => {
-    if (stop.signal.aborted || runtime.report.unreachable) return;
+    if (stop.signal.aborted || runtime.report.unreachable || !runtime.stateAccepted) return;
     reconcile().catch((err: unknown) => {
       if (!stop.signal.aborted && !runtime.report.unreachable) logger.warn({ err }, 'schedule re-check failed; will retry');
     });
@@ -73,12 +76,13 @@ export const startScheduler: RoleStarter<SchedulerHandle, SchedulerDeps> = async
   const timer = setInterval(recheck, deps.recheckEveryMs ?? 60_000);
   const stopWatchdog = startWatchdogPings(runtime, deps.watchdogEveryMs ?? 15_000);
   // Redis back after an outage: it may have lost everything (no persistence), so look now.
-  runtime.report.onRecover(() => void ready.then(recheck));
+  runtime.report.onRecover(() => void ready.then(recheck, () => undefined));
 
   logger.info({ schedules: desiredSchedules(config).map((entry) => `${entry.id} (${entry.pattern})`), timezone: config.monitoring.timezone }, 'scheduler started');
 
   return {
     name: 'scheduler',
+    stateVersion: runtime.stateVersion,
     ready,
     reconcile,
     async close() {

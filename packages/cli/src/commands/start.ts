@@ -4,6 +4,9 @@ import type { RoleDeps, RoleHandle, RoleStarter } from '@datamon/workers';
 import closeWithGrace from 'close-with-grace';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type CliContext, CommandError, CONFIG_OPTION, configPathOf } from '../context.ts';
+import { stopWhenNpmExits } from '../launcher.ts';
+import { type Reloader, startReloader } from '../reloader.ts';
+import { checkStateBeforeStart, exitOnStateRefusal } from '../state-guard.ts';
 
 /** The roles of `datamon start` (README "Command line"). */
 export const ROLE_NAMES = ['scheduler', 'checks', 'alerts', 'api'] as const;
@@ -82,18 +85,28 @@ export function register(program: Command, ctx: CliContext): void {
 }
 
 /**
- * Starts the roles, each with a logger of its own (its name on every line, its own file in the
- * log directory), and stops them in order on SIGTERM/SIGINT (or a crash), then exits.
+ * Starts the roles and stops them in order on SIGTERM/SIGINT (or a crash), then exits. SIGHUP,
+ * or a reload announced on Redis, restarts them in place with the config file read again.
  */
-export async function runRoles(config: DatamonConfig, selected: RoleName[]): Promise<void> {
+export async function runRoles(config: DatamonConfig, selected: RoleName[], afterStop: () => Promise<void> = async () => undefined): Promise<void> {
   const logDirectory = config.monitoring.log_directory || undefined;
   const label = selected.length === ROLE_NAMES.length ? 'all' : selected.join('+');
   const supervisor = createLogger({ role: label, logDirectory });
   const running: RoleHandle[] = [];
+  let current = config;
+  let stopping = false;
+  let reloader: Reloader | null = null;
+  // Under `npx datamon start`, npm exits on SIGTERM without passing it on: stop with it.
+  const stopWatchingNpm = stopWhenNpmExits(() => {
+    supervisor.warn('npm, which started datamon, has exited: stopping');
+    process.kill(process.pid, 'SIGTERM');
+  });
 
   const grace = closeWithGrace(
     {
       delay: STOP_DEADLINE_MS,
+      // SIGHUP reloads the config (README "Reloading the config"); it never stops the process.
+      skip: ['SIGHUP'],
       logger: { error: (message: unknown) => supervisor.error({ detail: String(message) }, 'stopping failed') },
       onSecondSignal: (signal) => {
         supervisor.warn({ signal }, 'second signal: exiting now');
@@ -101,27 +114,76 @@ export async function runRoles(config: DatamonConfig, selected: RoleName[]): Pro
       },
     },
     async ({ signal, err }) => {
+      stopping = true;
+      stopWatchingNpm();
       if (err) supervisor.error({ err }, 'unexpected error: stopping');
       else supervisor.info({ signal: signal ?? null }, 'stopping: finishing running work');
+      await reloader?.close().catch(() => undefined);
       await stopAll(running, supervisor);
+      await afterStop();
       supervisor.info('stopped');
     },
   );
 
+  // Redis holding a newer state layout (README "Versions and upgrades") stops the process, exit 3.
+  const stateGuard = exitOnStateRefusal({
+    logger: supervisor,
+    async stop() {
+      grace.uninstall();
+      stopping = true;
+      await reloader?.close().catch(() => undefined);
+      await stopAll(running, supervisor);
+    },
+  });
+  try {
+    await checkStateBeforeStart(current);
+    running.push(...(await startAll(current, selected, logDirectory)));
+  } catch (err) {
+    grace.uninstall();
+    throw err;
+  }
+  stateGuard.watch(running);
+  reloader = await startReloader({
+    config: () => current,
+    stopping: () => stopping,
+    label,
+    logger: supervisor,
+    async apply(plan) {
+      await stopAll(running.splice(0), supervisor);
+      try {
+        running.push(...(await startAll(plan.config, selected, logDirectory)));
+        stateGuard.watch(running);
+        current = plan.config;
+      } catch (err) {
+        // The new config would not start (a port taken, a pool refused): back to the old one.
+        supervisor.error({ err }, 'the new config would not start; running the previous one again');
+        running.push(...(await startAll(current, selected, logDirectory)));
+        throw err;
+      }
+    },
+  });
+  supervisor.info({ roles: running.map((handle) => handle.name), config: config.source, pid: process.pid }, 'datamon started');
+}
+
+/**
+ * Starts the roles in order, each with a logger of its own (its name on every line, its own
+ * file in the log directory). A role that cannot start (a bad DATAMON_* variable, a port in use)
+ * stops those already started, and the error names it.
+ */
+async function startAll(config: DatamonConfig, selected: readonly RoleName[], logDirectory: string | undefined): Promise<RoleHandle[]> {
+  const started: RoleHandle[] = [];
   for (const role of selected) {
     try {
       const start = await ROLE_TABLE[role]();
       const logger: Logger = createLogger({ role, logDirectory });
       const deps: RoleDeps = { config, logger };
-      running.push(await start(deps));
+      started.push(await start(deps));
     } catch (err) {
-      // A role that cannot start (a bad DATAMON_* variable, a port in use) stops the others too.
-      grace.uninstall();
-      await stopAll(running, supervisor);
+      await stopAll(started, createLogger({ role, logDirectory }));
       throw new CommandError(`could not start the ${role} role: ${(err as Error).message}`);
     }
   }
-  supervisor.info({ roles: running.map((handle) => handle.name), config: config.source, pid: process.pid }, 'datamon started');
+  return started;
 }
 
 /** Stops the roles, last started first (see START_ORDER). */

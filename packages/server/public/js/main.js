@@ -12,6 +12,7 @@ import {
   renderIncidents,
   renderNotifications,
   renderRecentIncidents,
+  renderReload,
   renderTiles,
   renderUpdated,
   renderWatch,
@@ -27,7 +28,7 @@ import { state } from './state.js';
  * the recent notifications. It re-reads /api/status every `refreshSeconds` and whenever the
  * server announces a new snapshot. Every value is written with textContent.
  *
- * @import { Incident, Meta, NotificationRecord, StatusSnapshot, WatchReport } from './state.js'
+ * @import { Incident, Meta, NotificationRecord, ReloadStatus, StatusSnapshot, WatchReport } from './state.js'
  */
 
 const NOTIFICATIONS_SHOWN = 15;
@@ -38,7 +39,7 @@ const actions = createActions(refresh);
 
 async function refreshOnce() {
   try {
-    const [snapshot, incidents, recent, notifications, watch] = /** @type {[StatusSnapshot, Incident[], Incident[], NotificationRecord[], WatchReport | null]} */ (
+    const [snapshot, incidents, recent, notifications, watch, reload] = /** @type {[StatusSnapshot, Incident[], Incident[], NotificationRecord[], WatchReport | null, ReloadStatus | null]} */ (
       await Promise.all([
         api('GET', '/api/status'),
         api('GET', '/api/incidents?state=open'),
@@ -46,6 +47,7 @@ async function refreshOnce() {
         api('GET', `/api/notifications?limit=${NOTIFICATIONS_SHOWN}`),
         // The watchman's verdict is news of its own: without it the page still shows the status.
         api('GET', '/api/monitor').catch(() => null),
+        api('GET', '/api/admin/reload').catch(() => null),
       ])
     );
     const now = new Date();
@@ -53,6 +55,7 @@ async function refreshOnce() {
     state.lastSuccess = now;
     showProblem(null);
     renderWatch(watch);
+    renderReload(reload);
     renderBanner(snapshot);
     renderUpdated();
     renderTiles(snapshot, now, actions);

@@ -11,7 +11,7 @@ import { state } from './state.js';
  * Everything the page shows: the banner, a tile per pipeline, today's check-ins, open incidents
  * and the recent notifications. Every value is written with textContent (see dom.js).
  *
- * @import { CheckinView, History, Incident, NotificationRecord, Ping, PipelineView, StatusSnapshot, WatchReport } from './state.js'
+ * @import { CheckinView, History, Incident, NotificationRecord, Ping, PipelineView, ReloadStatus, StatusSnapshot, WatchReport } from './state.js'
  * @import { ConnectionMode } from './live.js'
  */
 
@@ -114,6 +114,20 @@ export function renderWatch(report) {
   setText(byId('watch-title'), `Monitor not checking since ${formatTime(report.since)}: ${guess}`);
   byId('watch-title').title = fullDate(report.since);
   setText(byId('watch-detail'), report.problems.map((problem) => `${problem.message} (since ${formatTime(problem.since)})`).join(' · '));
+}
+
+/**
+ * A refused config reload stays on the page until a later one succeeds: the monitor runs the
+ * previous config meanwhile (README "Reloading the config").
+ * @param {ReloadStatus | null} status
+ */
+export function renderReload(status) {
+  const line = byId('reload-problem');
+  line.hidden = !status || status.ok;
+  if (!status || status.ok) return;
+  const [first = ''] = status.message.split('\n');
+  setText(line, `The config reload at ${formatTime(status.at)} (${status.by}) was refused; the previous config is still running: ${first}`);
+  line.title = status.message;
 }
 
 /** @param {boolean} checking */
@@ -469,6 +483,8 @@ export function renderIncidents(incidents, now, actions) {
         el('span', { className: 'status-word', text: incident.status }),
         ' ',
         el('a', { className: 'timeline-link', text: 'timeline', attrs: { href: incidentHref(incident.id) } }),
+        incident.ticket ? ' · ' : null,
+        incident.ticket ? el('a', { className: 'ticket-link', text: incident.ticket.key, attrs: { href: incident.ticket.url, target: '_blank', rel: 'noopener noreferrer' } }) : null,
         el('small', { text: incident.message }),
         incident.action ? el('small', { className: 'row-action', text: `What to do: ${incident.action}` }) : null,
         incident.blockedBy ? el('small', { className: 'row-blocked', text: `blocked by ${pipelineName(incident.blockedBy)}: its alerts cover this one` }) : null,

@@ -84,9 +84,15 @@
  * @property {string | null} [blockedBy] the root it is blocked by (its alerts list this one)
  * @property {string[]} [affects] on a root: the pipelines it has blocked
  * @property {string | null} action what to do
+ * @property {{ key: string, url: string } | null} [ticket] its ticket, once it has one
  * @property {string | null} [closedAt] set once it is resolved (recent incidents)
  * @property {string | null} [resolution]
  * @property {'WARNING' | 'CRITICAL'} [worstStatus]
+ */
+
+/**
+ * `GET /api/admin/reload`: how the last config reload went.
+ * @typedef {{ id: string, at: string, by: string, ok: boolean, message: string, added: string[], removed: string[], changed: string[] }} ReloadStatus
  */
 
 /**
@@ -100,7 +106,6 @@
  *   closedAt: string | null,
  *   resolution: string | null,
  *   worstStatus: 'WARNING' | 'CRITICAL',
- *   ticket: { key: string, url: string } | null,
  *   recovery: { configured: boolean, attempts: number, maxAttempts: number | null, running: boolean, runs: { at: string, manual: boolean, ok: boolean, outcome: string, durationMs: number }[] },
  *   timeline: TimelineEntry[],
  * }} IncidentDetail

@@ -1,7 +1,7 @@
 import type { IncidentRecord, NotificationRecord } from '@datamon/core';
 import Type, { type Static } from 'typebox';
 import { applyIncidentEvent, enqueueRecovery } from '@datamon/jobs';
-import { ticketRef } from '@datamon/store';
+import { type TicketState, ticketRef } from '@datamon/store';
 import type { FastifyInstance } from 'fastify';
 import { conflict, notFound } from '../errors.ts';
 import {
@@ -17,8 +17,8 @@ import {
 } from '../schemas.ts';
 
 /** The incident as `/api/incidents` lists it (README "HTTP API"): every field, `pipeline` (its id) and its notifications. */
-function incidentView(incident: IncidentRecord, notifications: NotificationRecord[], action: string | null): IncidentListItem {
-  return { ...incident, pipeline: incident.pipelineId, action, notifications };
+function incidentView(incident: IncidentRecord, notifications: NotificationRecord[], action: string | null, ticket: TicketState | null | undefined): IncidentListItem {
+  return { ...incident, pipeline: incident.pipelineId, action, notifications, ticket: ticketRef(ticket) };
 }
 
 /**
@@ -36,9 +36,12 @@ export default async function incidentRoutes(fastify: FastifyInstance): Promise<
     },
     async (request) => {
       const incidents = await store.incidents.list({ state: request.query.state, limit: request.query.limit });
-      const notifications = await Promise.all(incidents.map((incident) => store.notifications.forIncident(incident.id)));
+      const [notifications, tickets] = await Promise.all([
+        Promise.all(incidents.map((incident) => store.notifications.forIncident(incident.id))),
+        store.tickets.getMany(incidents.map((incident) => incident.id)),
+      ]);
       const actions = new Map(config.pipelines.map((pipeline) => [pipeline.id, pipeline.action]));
-      return incidents.map((incident, index) => incidentView(incident, notifications[index] ?? [], actions.get(incident.pipelineId) ?? null));
+      return incidents.map((incident, index) => incidentView(incident, notifications[index] ?? [], actions.get(incident.pipelineId) ?? null, tickets[incident.id]));
     },
   );
 
@@ -60,8 +63,7 @@ export default async function incidentRoutes(fastify: FastifyInstance): Promise<
         store.recovery.running(incident.pipelineId),
       ]);
       return {
-        ...incidentView(incident, notifications, pipeline?.action ?? null),
-        ticket: ticketRef(ticket),
+        ...incidentView(incident, notifications, pipeline?.action ?? null, ticket),
         recovery: {
           configured: Boolean(pipeline?.recovery),
           attempts: recovery.attempts,
@@ -69,7 +71,8 @@ export default async function incidentRoutes(fastify: FastifyInstance): Promise<
           running: running?.incidentId === incident.id,
           runs: recovery.runs,
         },
-        timeline,
+        // Stored as recorded; entries written by different processes may land slightly out of order.
+        timeline: timeline.map((entry, index) => ({ entry, index })).sort((a, b) => Date.parse(a.entry.at) - Date.parse(b.entry.at) || a.index - b.index).map(({ entry }) => entry),
       };
     },
   );
