@@ -1,42 +1,53 @@
 import { Command, CommanderError } from 'commander';
-import { CONFIG_OPTION, createCliContext, describeFailure } from './context.ts';
-import { register as registerConfig } from './commands/config.ts';
-import { register as registerStart } from './commands/start.ts';
-import { register as registerCheck } from './commands/check.ts';
-import { register as registerDemoSeed } from './commands/demo-seed.ts';
-import { register as registerNotify } from './commands/notify.ts';
-import { register as registerDemo } from './commands/demo.ts';
-import { register as registerCheckin } from './commands/checkin.ts';
-import { register as registerRun } from './commands/run.ts';
-import { register as registerReport } from './commands/report.ts';
+import { type CliContext, CONFIG_OPTION, createCliContext, describeFailure } from './context.ts';
 import { DATAMON_VERSION } from './version.ts';
 
+type Register = (program: Command, ctx: CliContext) => void;
+
 /**
- * The datamon binary (README "Command line"). Each command lives in `commands/<name>.ts` and registers itself
- * here with one line.
+ * Every command: the words that run it and where it lives (`commands/<name>.ts`, one
+ * `register` each), in the order they are registered (`demo seed` before the rest of `demo`).
+ * Loaded on demand, so a process loads only the command it runs: `datamon start --role checks`
+ * does not carry the demo's seeder, the report or the notifiers' test.
  */
-export function buildProgram(ctx = createCliContext()): Command {
+const COMMANDS: readonly { name: string; load: () => Promise<{ register: Register }> }[] = [
+  { name: 'config', load: () => import('./commands/config.ts') },
+  { name: 'start', load: () => import('./commands/start.ts') },
+  { name: 'check', load: () => import('./commands/check.ts') },
+  { name: 'demo', load: () => import('./commands/demo-seed.ts') },
+  { name: 'notify', load: () => import('./commands/notify.ts') },
+  { name: 'demo', load: () => import('./commands/demo.ts') },
+  { name: 'checkin', load: () => import('./commands/checkin.ts') },
+  { name: 'run', load: () => import('./commands/run.ts') },
+  { name: 'report', load: () => import('./commands/report.ts') },
+];
+
+/** The command the arguments name (their first word), or null: then every command is loaded (help, a typo). */
+export function commandOf(args: readonly string[]): string | null {
+  const word = args.find((arg) => !arg.startsWith('-'));
+  return word !== undefined && COMMANDS.some((command) => command.name === word) ? word : null;
+}
+
+/**
+ * The datamon binary (README "Command line"). Each command lives in `commands/<name>.ts` and
+ * registers itself; `only` loads just the one command a run needs.
+ */
+export async function buildProgram(ctx = createCliContext(), only: string | null = null): Promise<Command> {
   const program = new Command('datamon')
     .description('datamon: data-pipeline monitor with check-ins, deadlines, escalation and a live dashboard')
     .version(DATAMON_VERSION, '-V, --version', 'print the version and exit')
     .option(...CONFIG_OPTION)
     .showHelpAfterError()
     .exitOverride();
-  registerConfig(program, ctx);
-  registerStart(program, ctx);
-  registerCheck(program, ctx);
-  registerDemoSeed(program, ctx);
-  registerNotify(program, ctx);
-  registerDemo(program, ctx);
-  registerCheckin(program, ctx);
-  registerRun(program, ctx);
-  registerReport(program, ctx);
+  for (const command of COMMANDS) {
+    if (only === null || command.name === only) (await command.load()).register(program, ctx);
+  }
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const ctx = createCliContext();
-  const program = buildProgram(ctx);
+  const program = await buildProgram(ctx, commandOf(argv.slice(2)));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -28,6 +28,13 @@ export class IncidentRepository {
     return id ? this.get(id) : null;
   }
 
+  /** Which of these pipelines have an open incident (one HMGET, whatever else is open). */
+  async openAmong(pipelineIds: readonly string[]): Promise<Set<string>> {
+    if (pipelineIds.length === 0) return new Set();
+    const ids = await this.redis.hmget(this.keys.openIncidents, ...pipelineIds);
+    return new Set(pipelineIds.filter((_, index) => ids[index] !== null));
+  }
+
   /** pipelineId -> open incident. */
   async allOpen(): Promise<Record<string, IncidentRecord>> {
     const ids = await this.redis.hgetall(this.keys.openIncidents);

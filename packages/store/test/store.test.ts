@@ -153,6 +153,11 @@ describe('the status snapshot', () => {
     assert.equal(JSON.parse((await store.snapshotJson()) ?? '{}').overall, 'CRITICAL');
   });
 
+  it('says which of some pipelines have an open incident, without reading the others', async () => {
+    assert.deepEqual([...(await store.incidents.openAmong(['morning_csv', 'etl_calls', 'unknown']))], ['etl_calls']);
+    assert.deepEqual([...(await store.incidents.openAmong([]))], []);
+  });
+
   it('closing an incident takes it off the open list but keeps it in the record', async () => {
     const open = await store.incidents.open('etl_calls');
     assert.ok(open);

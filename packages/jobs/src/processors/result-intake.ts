@@ -19,7 +19,8 @@ export async function recordResults(
 ): Promise<{ evaluations: number }> {
   const { store } = deps;
   const [open, outcomes] = await Promise.all([
-    store.incidents.allOpen(),
+    // Only this batch's pipelines: reading every open incident per part grows with what is broken.
+    store.incidents.openAmong(results.map((result) => result.pipelineId)),
     // One pipeline of writes for the batch (a quick-check part), not one round trip per result.
     store.results.recordMany(results, { jobId }),
   ]);
@@ -27,7 +28,7 @@ export async function recordResults(
   results.forEach((result, index) => {
     const { previousStatus } = outcomes[index] as (typeof outcomes)[number];
     // A change, or a check while an incident is open (it may close, worsen or need escalating).
-    if (previousStatus === result.status && !open[result.pipelineId]) return;
+    if (previousStatus === result.status && !open.has(result.pipelineId)) return;
     evaluations.push({
       name: 'evaluate',
       data: { pipelineId: result.pipelineId, result, previousStatus },
