@@ -4,3 +4,4 @@ export * from './load.ts';
 export * from './mask.ts';
 export { cronProblem, dailyTimeOf } from '@datamon/core';
 export * from './reload.ts';
+export * from './document.ts';

@@ -39,23 +39,40 @@ const isUrlKey = (path: readonly string[]) => /url$/.test(path.at(-1) ?? '');
 /** A named token (`{name, token}`, README "HTTP API") keeps its name; only the token is secret. */
 const isNamedToken = (value: unknown): value is { name: string; token: string } => typeof value === 'object' && value !== null && 'token' in value;
 
-function maskOne(path: readonly string[], value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((item) => (isNamedToken(item) ? { ...item, token: MASK } : MASK));
-  if (typeof value !== 'string') return value;
-  return isUrlKey(path) ? maskUrl(value) : maskValue(value);
+/** What a secret is written as: its mask by default, or a `${VAR}` placeholder (`configDocument`). */
+export type SecretReplacer = (path: readonly string[], value: string) => string;
+
+/** The mask: `********`, or for a URL its credentials and query values masked (its host stays). */
+const maskSecret: SecretReplacer = (path, value) => (isUrlKey(path) ? maskUrl(value) : maskValue(value));
+
+function maskOne(path: readonly string[], value: unknown, replace: SecretReplacer): unknown {
+  if (Array.isArray(value)) {
+    return value.map((item, index) =>
+      isNamedToken(item) ? { ...item, token: replace([...path, String(index), 'token'], item.token) || MASK } : replace([...path, String(index)], String(item)) || MASK,
+    );
+  }
+  if (typeof value !== 'string' || value === '') return value;
+  return replace(path, value);
 }
 
-/** The effective config with every secret masked (each key the schema marks sensitive): what `config check` prints and logs may show. */
-export function maskConfig(config: DatamonConfig): DatamonConfig {
+/**
+ * The effective config with every secret replaced (each key the schema marks sensitive, and the
+ * headers of HTTP recovery actions): masked by default, what `config check` prints and logs may show.
+ */
+export function maskConfig(config: DatamonConfig, replace: SecretReplacer = maskSecret): DatamonConfig {
   const copy = structuredClone(config) as unknown as Record<string, unknown>;
   for (const path of SENSITIVE) {
     let parent: Record<string, unknown> | undefined = copy;
     for (const key of path.slice(0, -1)) parent = parent?.[key] as Record<string, unknown> | undefined;
     const last = path.at(-1) as string;
-    if (parent && last in parent) parent[last] = maskOne(path, parent[last]);
+    if (parent && last in parent) parent[last] = maskOne(path, parent[last], replace);
   }
   // A recovery request's headers carry its credentials (README "Tickets and recovery").
-  for (const headers of recoveryHeaders(copy as unknown as DatamonConfig)) for (const name of Object.keys(headers)) headers[name] = maskValue(headers[name] ?? '');
+  for (const pipeline of (copy as unknown as DatamonConfig).pipelines ?? []) {
+    if (!pipeline.recovery || !('http' in pipeline.recovery)) continue;
+    const headers = pipeline.recovery.http.headers;
+    for (const name of Object.keys(headers)) headers[name] = maskOne(['pipelines', pipeline.id, 'recovery', 'headers', name], headers[name] ?? '', replace) as string;
+  }
   return copy as unknown as DatamonConfig;
 }
 

@@ -414,10 +414,32 @@ describe('datamon config check', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /morning_csv/);
     assert.match(run.stdout, /id: call_volume[\s\S]*?depends_on:\n\s+- etl_calls/, 'config check shows the dependencies');
-    assert.match(run.stdout, /spaces\/AAA\/messages\?key=\*+&token=\*+/);
+    assert.match(run.stdout, /webhook_url: \$\{DATAMON_GOOGLE_CHAT_WEBHOOK_URL\}/, 'a secret is a placeholder');
     for (const secret of [...Object.values(SECRETS), 'webhook-key-123', 'webhook-token-456', 'dash-pass-999-long-enough', 'bearer-token-abcdef']) {
       assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), `secret ${secret} was printed`);
     }
+  });
+
+  it('prints a file that loads again to the same config once the secrets it names are set', () => {
+    const path = file(
+      `database:\n  password: \${MYSQL_PASSWORD}\nemail:\n  password: \${EMAIL_PASSWORD}\ndashboard:\n  auth:\n    tokens: [{name: ana, token: ana-token-0123456789}]\nschedule:\n  checkins:\n    second_shift: {enabled: false}\nmore_pipelines:\n  - {id: rerun, kind: mysql_freshness, table: FactCalls, column: call_start, recovery: {http: {url: "https://etl.example.com/run", headers: {Authorization: Bearer-etl-0042}}}}\n`,
+    );
+    const run = runCli(['config', 'check', '--config', path], SECRETS);
+    assert.equal(run.code, 0, run.stderr);
+    const variables = /set (.*) \(or <VAR>_FILE\)/.exec(run.stdout)?.[1]?.split(', ') ?? [];
+    assert.deepEqual(variables.sort(), ['DATAMON_DASHBOARD_AUTH_TOKENS_0_TOKEN', 'DATAMON_DATABASE_PASSWORD', 'DATAMON_EMAIL_PASSWORD', 'DATAMON_PIPELINES_RERUN_RECOVERY_HEADERS_AUTHORIZATION']);
+    assert.ok(!run.stdout.includes('Bearer-etl-0042') && !run.stdout.includes('ana-token-0123456789'));
+    const printed = join(dir, 'printed.yaml');
+    writeFileSync(printed, run.stdout);
+    const env = {
+      DATAMON_DATABASE_PASSWORD: SECRETS.MYSQL_PASSWORD,
+      DATAMON_EMAIL_PASSWORD: SECRETS.EMAIL_PASSWORD,
+      DATAMON_DASHBOARD_AUTH_TOKENS_0_TOKEN: 'ana-token-0123456789',
+      DATAMON_PIPELINES_RERUN_RECOVERY_HEADERS_AUTHORIZATION: 'Bearer-etl-0042',
+    };
+    const { source: _a, warnings: _b, ...again } = loadConfig({ path: printed, env });
+    const { source: _c, warnings: _d, ...first } = loadConfig({ path, env: SECRETS });
+    assert.deepEqual(again, first);
   });
 
   it('exits 78 with one line per problem on stderr', () => {
