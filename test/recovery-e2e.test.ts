@@ -264,6 +264,7 @@ describe('POST /api/incidents/:id/recover', () => {
     assert.equal(response.status, 200);
     const body = (await response.json()) as { pipeline: string; recovery: { configured: boolean; runs: unknown[] }; timeline: { event: string }[]; ticket: unknown };
     assert.equal(body.pipeline, 'etl_fixed');
+    for (const key of ['id', 'pipeline', 'status', 'openedAt', 'closedAt', 'acknowledged', 'acknowledgedBy', 'blockedBy', 'ticket', 'timeline']) assert.ok(key in body, `SPEC 14 field ${key}`);
     assert.deepEqual([body.recovery.configured, body.recovery.runs.length, body.ticket], [true, 1, null]);
     assert.equal(body.timeline[0]?.event, 'opened');
     assert.ok(body.timeline.some((entry) => entry.event === 'resolved'));

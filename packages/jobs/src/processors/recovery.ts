@@ -52,6 +52,7 @@ export async function processRecoveryJob(job: JobOf<RecoveryJobs, 'recover'>, de
     await note('not run: a recovery run of this pipeline is in progress');
     return skipped('a recovery run of this pipeline is in progress');
   }
+  let ran: { runNumber: number; recheckAt: Date; ok: boolean; words: string };
   try {
     const state = await store.recovery.get(incidentId);
     if (!manual && state.attempts >= settings.max_attempts) return skipped(`all ${settings.max_attempts} automatic attempts are used`);
@@ -77,15 +78,16 @@ export async function processRecoveryJob(job: JobOf<RecoveryJobs, 'recover'>, de
       succeeded: state.succeeded || outcome.ok,
       runs: [...state.runs, { at: startedAt.toISOString(), manual, ok: outcome.ok, outcome: words, durationMs: outcome.durationMs }],
     });
-    const recheckAt = new Date(deps.now().getTime() + settings.recheck_after_minutes * 60_000);
+    ran = { runNumber: state.runs.length + 1, recheckAt: new Date(deps.now().getTime() + settings.recheck_after_minutes * 60_000), ok: outcome.ok, words };
     await note(`${outcome.ok ? 'succeeded' : 'failed'}: ${words}${outcome.output ? `\n${outcome.output}` : ''}`);
-    await postResult(deps, incident, { ok: outcome.ok, action: described, outcome: words, output: outcome.output, at: startedAt.toISOString(), run, recheckAt: recheckAt.toISOString() }, state.runs.length + 1);
-    await enqueueRecoveryRecheck(deps.queues, incident, state.runs.length + 1, recheckAt.getTime() - deps.now().getTime(), deps.now());
-    deps.logger.info({ incidentId, pipelineId, ok: outcome.ok, outcome: words, manual }, 'recovery action ran');
-    return { outcome: 'ran', ok: outcome.ok, detail: words };
+    await postResult(deps, incident, { ok: outcome.ok, action: described, outcome: words, output: outcome.output, at: startedAt.toISOString(), run, recheckAt: ran.recheckAt.toISOString() }, ran.runNumber);
   } finally {
     await store.recovery.finish(pipelineId, token);
   }
+  // Only once the run lock is released: a re-check due at once must find the pipeline free to run again.
+  await enqueueRecoveryRecheck(deps.queues, incident, ran.runNumber, ran.recheckAt.getTime() - deps.now().getTime(), deps.now());
+  deps.logger.info({ incidentId, pipelineId, ok: ran.ok, outcome: ran.words, manual }, 'recovery action ran');
+  return { outcome: 'ran', ok: ran.ok, detail: ran.words };
 }
 
 /**

@@ -18,7 +18,8 @@ import {
 
 /** The incident as `/api/incidents` lists it (README "HTTP API"): every field, `pipeline` (its id) and its notifications. */
 function incidentView(incident: IncidentRecord, notifications: NotificationRecord[], action: string | null, ticket: TicketState | null | undefined): IncidentListItem {
-  return { ...incident, pipeline: incident.pipelineId, action, notifications, ticket: ticketRef(ticket) };
+  // `blockedBy` is always there (null: its own root cause), as SPEC 14 lists it.
+  return { ...incident, blockedBy: incident.blockedBy ?? null, pipeline: incident.pipelineId, action, notifications, ticket: ticketRef(ticket) };
 }
 
 /**
