@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { resolveConfig } from '@datamon/config';
 import { createQueues } from '@datamon/jobs';
+import { DatamonStore } from '@datamon/store';
 
 /**
  * README "Running it": `npx datamon start` stops cleanly when npm is told to stop. npm exits on
@@ -31,6 +32,7 @@ after(async () => {
   const config = resolveConfig({ redis: { prefix } }, { source: 'test', env: {} });
   const queues = createQueues(config);
   await queues.obliterate();
+  await new DatamonStore(queues.connection, { prefix, historyDays: 1 }).clear();
   await queues.close();
   rmSync(folder, { recursive: true, force: true });
 });
