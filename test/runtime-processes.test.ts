@@ -117,7 +117,10 @@ describe('two check-worker processes on one Redis', () => {
 
     const parent = await queues.checks.add('quick-check', { scheduledFor: '' });
     await waitFor(async () => Object.keys(await store.results.allLatest()).length === 8, 30_000, 'all eight results');
-    const parts = (await queues.checks.queue.getJobs(['completed'])).filter((job) => job.name === 'quick-check-part');
+    // A part's results are stored before its job completes (the last part also rebuilds the snapshot).
+    const completedParts = async () => (await queues.checks.queue.getJobs(['completed'])).filter((job) => job.name === 'quick-check-part');
+    await waitFor(async () => (await completedParts()).length >= 8, 30_000, `the eight parts of ${parent.id} to complete`);
+    const parts = await completedParts();
     assert.equal(parts.length, 8, `parts of ${parent.id}`);
     const byWorker = new Map(workers.map((worker) => [worker.name, parts.filter((part) => part.processedBy === worker.name).length]));
     for (const [name, count] of byWorker) assert.ok(count >= 1, `${name} took no part (${[...byWorker.values()].join(' / ')})`);
