@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { resolveConfig } from '@datamon/config';
+import { isProcessRunning } from '@datamon/io';
 import { createQueues } from '@datamon/jobs';
 import { DatamonStore } from '@datamon/store';
 
@@ -37,15 +38,6 @@ after(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-/** Whether a process runs (a zombie does not). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** The datamon node process below npm (through its shell). */
 function datamonUnder(npmPid: number): Promise<number | null> {
@@ -78,7 +70,7 @@ describe('npx datamon start', () => {
     assert.ok(node, 'found the datamon process under npm');
     npm.kill('SIGTERM');
     const stopBy = Date.now() + 15_000;
-    while (running(node)) {
+    while (isProcessRunning(node)) {
       if (Date.now() > stopBy) {
         process.kill(node, 'SIGKILL');
         assert.fail(`datamon (pid ${node}) kept running after npm stopped`);

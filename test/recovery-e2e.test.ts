@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { DatamonConfig, IncidentRecord } from '@datamon/core';
-import { createLogger } from '@datamon/io';
+import { createLogger, isProcessRunning } from '@datamon/io';
 import { createQueues, DEFAULT_SETTINGS, type DatamonQueues, enqueueRecovery } from '@datamon/jobs';
 import { startServer, type RunningRole } from '@datamon/server';
 import { DatamonStore } from '@datamon/store';
@@ -200,7 +200,7 @@ describe('a recovery action that hangs', () => {
     assert.match(recovery.runs[0]?.outcome ?? '', /^timed out after 1 s/);
     const pid = Number(readFileSync(join(work, 'hang.pid'), 'utf8'));
     assert.ok(pid > 0);
-    assert.ok(!alive(pid), `its child ${pid} was killed`);
+    assert.ok(!isProcessRunning(pid), `its child ${pid} was killed`);
   });
 });
 
@@ -272,13 +272,3 @@ describe('POST /api/incidents/:id/recover', () => {
     assert.equal((await fetch(`${api.url}/api/incidents/etl_fixed-1`)).status, 404);
   });
 });
-
-/** Whether a process runs (a zombie waiting for its reaper does not). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}

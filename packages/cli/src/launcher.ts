@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isProcessRunning, processStat } from '@datamon/io';
 
 /**
  * `npx datamon start` runs datamon under `npm exec` and a shell, and npm exits on SIGTERM
@@ -22,13 +23,8 @@ function commandLine(pid: number): string {
 
 /** The parent of a process, or null. */
 function parentOf(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    return Number.isInteger(parent) && parent > 0 ? parent : null;
-  } catch {
-    return null;
-  }
+  const parent = processStat(pid)?.ppid;
+  return parent !== undefined && Number.isInteger(parent) && parent > 0 ? parent : null;
 }
 
 /** The `npm exec`/`npx` among this process's nearest ancestors (a shell may sit between), or null. */
@@ -41,21 +37,6 @@ export function npmAncestor(pid = process.pid, depth = 3): number | null {
   return null;
 }
 
-/** Whether a process runs (a zombie, dead but not yet reaped, does not). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
-  } catch {
-    return true;
-  }
-}
-
 /**
  * Stops this process (SIGTERM to itself, so the usual graceful stop runs) once the npm that
  * started it is gone. Does nothing unless npm started it.
@@ -66,7 +47,7 @@ export function stopWhenNpmExits(onOrphaned: () => void = () => process.kill(pro
   const npm = npmAncestor();
   if (npm === null) return () => undefined;
   const timer = setInterval(() => {
-    if (!isAlive(npm)) {
+    if (!isProcessRunning(npm)) {
       clearInterval(timer);
       onOrphaned();
     }

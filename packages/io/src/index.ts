@@ -4,3 +4,4 @@ export * from './http-client.ts';
 export * from './output-tail.ts';
 export * from './mask-secrets.ts';
 export * from './recovery-action.ts';
+export * from './process-stat.ts';

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Got, type Method, RequestError } from 'got';
 import { createHttpClient } from './http-client.ts';
 import { maskSecrets, maskSecretsInTail } from './mask-secrets.ts';
 import { OUTPUT_TAIL_BYTES, OutputTail } from './output-tail.ts';
+import { processStat } from './process-stat.ts';
 import { redactUrl, redactUrlsInText } from './redact-url.ts';
 
 /** A pipeline's `recovery` (SPEC 13): an argv run without a shell, or one HTTP request. */
@@ -109,19 +110,11 @@ function groupIsRunning(pgid: number): boolean {
   if (!signalGroup(pgid, 0)) return false;
   if (process.platform !== 'linux') return true;
   try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      } catch {
-        continue;
-      }
-      // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
-    }
-    return false;
+    return readdirSync('/proc').some((entry) => {
+      if (!/^\d+$/.test(entry)) return false;
+      const stat = processStat(entry);
+      return stat !== null && stat.pgrp === pgid && stat.state !== 'Z';
+    });
   } catch {
     return true;
   }

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { type ActionOutcome, runRecoveryAction } from '@datamon/io';
+import { type ActionOutcome, isProcessRunning, runRecoveryAction } from '@datamon/io';
 
 const NODE = process.execPath;
 const opts = { timeoutMs: 20_000, secrets: [] as string[] };
@@ -13,20 +12,6 @@ function node(script: string): { command: string[] } {
   return { command: [NODE, '-e', script] };
 }
 
-/** A process that is gone, or a zombie nobody has reaped yet (it no longer runs). */
-function isGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
 
 function childPidIn(outcome: ActionOutcome): number {
   const match = /child (\d+)/.exec(outcome.output);
@@ -117,7 +102,7 @@ describe('a command recovery action', () => {
     assert.equal(outcome.error, 'timed out after 0.3 s');
     assert.equal(outcome.signal, 'SIGTERM');
     const child = childPidIn(outcome);
-    assert.ok(isGone(child), `child ${child} is still running`);
+    assert.ok(!isProcessRunning(child), `child ${child} is still running`);
   });
 
   it('kills a command and its children that ignore SIGTERM', async () => {
@@ -126,7 +111,7 @@ describe('a command recovery action', () => {
     assert.equal(outcome.error, 'timed out after 0.3 s');
     assert.equal(outcome.signal, 'SIGKILL');
     const child = childPidIn(outcome);
-    assert.ok(isGone(child), `child ${child} is still running`);
+    assert.ok(!isProcessRunning(child), `child ${child} is still running`);
   });
 
   it('stops the command when aborted', async () => {
@@ -136,7 +121,7 @@ describe('a command recovery action', () => {
     const outcome = await running;
     assert.equal(outcome.ok, false);
     assert.equal(outcome.error, 'aborted');
-    assert.ok(isGone(childPidIn(outcome)));
+    assert.ok(!isProcessRunning(childPidIn(outcome)));
   });
 
   it('does not start when already aborted', async () => {

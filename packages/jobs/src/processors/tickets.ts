@@ -2,7 +2,7 @@ import type { DatamonConfig, TimelineEntry } from '@datamon/core';
 import type { Logger } from '@datamon/io';
 import { pipelineFacts } from '@datamon/notifiers/render';
 import { TicketError, type TicketEvent, type TicketRef, type TicketTracker } from '@datamon/notifiers/tickets';
-import type { DatamonStore, TicketState } from '@datamon/store';
+import { type DatamonStore, type TicketState, ticketRef } from '@datamon/store';
 import { UnrecoverableError } from 'bullmq';
 import type { JobOf, ResultOf, TicketsJobs } from '../contracts.ts';
 
@@ -75,16 +75,13 @@ function stateOf(tracker: TicketTracker, deps: TicketJobDeps, state: TicketState
   return { state, system: tracker.kind, key: ref?.key ?? null, url: ref?.url ?? null, error: null, at: deps.now().toISOString() };
 }
 
-function refOf(state: TicketState): TicketRef | null {
-  return state.key && state.url ? { key: state.key, url: state.url } : null;
-}
 
 async function open(tracker: TicketTracker, event: TicketEvent, state: TicketState | null, deps: TicketJobDeps, note: (detail: string) => Promise<void>): Promise<TicketResult> {
   const { store } = deps;
   const incidentId = event.incident.id;
   if (state && (state.state === 'open' || state.state === 'closed')) {
     // The incident re-opened (or this is a replay): its ticket exists; tell it, never make a second.
-    const ref = refOf(state);
+    const ref = ticketRef(state);
     await tracker.comment(ref, event);
     await store.tickets.set(incidentId, { ...state, state: 'open', at: deps.now().toISOString() });
     await note(ref ? `failing again: commented on ${ref.key}` : 'failing again: sent');
@@ -109,7 +106,7 @@ async function follow(tracker: TicketTracker, event: TicketEvent, state: TicketS
   if (!state || state.state === 'failed') return { outcome: 'skipped', key: null, reason: state ? 'its ticket could not be opened' : 'the incident has no ticket' };
   // A ticket system's ticket must exist before it can be told more; the webhook has none to wait for.
   if (state.state === 'opening' && tracker.kind !== 'webhook') throw new TicketNotReadyError(`the ticket of ${incidentId} is not created yet`);
-  const ref = refOf(state);
+  const ref = ticketRef(state);
   if (event.event === 'resolved') {
     await tracker.close(ref, event);
     await deps.store.tickets.set(incidentId, { ...state, state: 'closed', at: deps.now().toISOString() });
