@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createHttpClient } from '@datamon/io';
 import { createWebhookTracker, TicketError, type TicketEvent, type TicketSettings, type TicketTracker } from '../src/tickets/index.ts';
 import { incident } from './helpers/fixtures.ts';
+import { LocalHttpServer } from './helpers/local-server.ts';
 
 const SECRET = 'whsec-datamon-Kd93';
 const INCIDENT_ID = 'etl_calls-1774852260000';
@@ -21,35 +21,21 @@ interface Delivery {
  * A node:http server on 127.0.0.1 playing a webhook receiver: records each delivery's raw bytes
  * and headers, and answers the statuses it is given (one per request, then 200).
  */
-class FakeReceiver {
+class FakeReceiver extends LocalHttpServer {
   readonly deliveries: Delivery[] = [];
   answers: { status: number; headers?: Record<string, string>; body?: string }[] = [];
-  private server: Server | null = null;
-  port = 0;
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
 
   /** The receiver's URL, with an access key in its query as some receivers want. */
   get url(): string {
     return `http://127.0.0.1:${this.port}/hooks/datamon?key=receiver-key-77`;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     this.deliveries.push({ path: new URL(req.url ?? '/', 'http://127.0.0.1').pathname, headers: req.headers, raw: Buffer.concat(chunks) });
     const answer = this.answers.shift() ?? { status: 200 };
     res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end(answer.body ?? 'ok');
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
 

@@ -1,5 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpServer } from './local-server.ts';
 
 /** The token the fake accepts. */
 export const GITHUB_TOKEN = 'ghp_datamonTestToken0042';
@@ -37,19 +37,10 @@ export interface Refusal {
  * keeps issues (and pull requests, which its issues list also returns), records every request,
  * refuses when told.
  */
-export class FakeGitHub {
+export class FakeGitHub extends LocalHttpServer {
   readonly requests: GitHubRequest[] = [];
   readonly issues: GitHubIssue[] = [];
   refusal: Refusal | null = null;
-  private server: Server | null = null;
-  port = 0;
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
 
   get apiBase(): string {
     return `http://127.0.0.1:${this.port}${API_PATH}`;
@@ -77,7 +68,7 @@ export class FakeGitHub {
     };
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
@@ -130,10 +121,5 @@ export class FakeGitHub {
       return json(200, this.view(issue));
     }
     json(404, { message: 'Not Found' });
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }

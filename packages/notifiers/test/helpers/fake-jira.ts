@@ -1,5 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpServer } from './local-server.ts';
 
 /** The credentials the fake accepts (basic auth user:token, as Jira Cloud). */
 export const JIRA_USER = 'ops@example.com';
@@ -36,7 +36,7 @@ export interface Refusal {
  * A node:http server on 127.0.0.1 playing Jira Cloud REST v3: keeps issues, comments and
  * workflow status, records every request, and can refuse or drop the connection when told.
  */
-export class FakeJira {
+export class FakeJira extends LocalHttpServer {
   readonly requests: JiraRequest[] = [];
   readonly issues = new Map<string, JiraIssue>();
   transitions: { id: string; name: string; to: { name: string; category: JiraIssue['status']['category'] } }[] = [];
@@ -45,15 +45,6 @@ export class FakeJira {
   dropAfterCreate = false;
   /** With `dropAfterCreate`: only the next create is dropped. */
   dropOnce = false;
-  private server: Server | null = null;
-  port = 0;
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -71,7 +62,7 @@ export class FakeJira {
     ];
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
@@ -135,10 +126,5 @@ export class FakeJira {
     } else {
       json(405, { errorMessages: ['Method not allowed'] });
     }
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
