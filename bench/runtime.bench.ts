@@ -16,7 +16,8 @@
  * Environment: DATAMON_REDIS_URL (redis://127.0.0.1:6379), DATAMON_BENCH_PIPELINES (1000; 10000
  * is the "Lean" round), DATAMON_BENCH_ROUNDS (5 measured rounds per case, median shown),
  * DATAMON_BENCH_CHUNK (pipelines per part in the split cases; the worker's default, 100),
- * DATAMON_BENCH_CLUSTER=0 (no cluster cases), DATAMON_BENCH_MEMORY=0 (no memory measurement).
+ * DATAMON_BENCH_CLUSTER=0 (no cluster cases), DATAMON_BENCH_MEMORY=0 (no memory measurement),
+ * DATAMON_BENCH_NODE_FLAGS (Node.js flags for the workers, e.g. "--max-opt=2").
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -51,6 +52,8 @@ const GOAL_ONE_PIPELINES = 1_000;
 const GOAL_ONE_S = 2;
 const GOAL_TWO_RATIO = 0.6;
 const GOAL_RSS_MB = 120;
+/** Node.js flags for the workers (DATAMON_BENCH_NODE_FLAGS, space-separated), to compare V8 settings. */
+const NODE_FLAGS = (process.env.DATAMON_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 /** The "Lean" goal: a round of 10,000 pipelines with two processes. */
 const GOAL_LEAN_PIPELINES = 10_000;
 const GOAL_LEAN_S = 3;
@@ -118,7 +121,7 @@ function benchConfig(folder: string, pipelines: Record<string, string>[], kind: 
 
 function startWorkers(configPath: string, count: number, chunk: number): ChildProcess[] {
   return Array.from({ length: count }, () =>
-    spawn(process.execPath, [DATAMON, 'start', '--role', 'checks', '--config', configPath], {
+    spawn(process.execPath, [...NODE_FLAGS, DATAMON, 'start', '--role', 'checks', '--config', configPath], {
       cwd: ROOT,
       env: { ...process.env, DATAMON_QUICK_CHECK_CHUNK: String(chunk), DATAMON_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],

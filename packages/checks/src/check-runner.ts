@@ -1,7 +1,6 @@
 import type { CheckResult, DatamonConfig, PipelineDefinition, Status } from '@datamon/core';
 import { calendarOf, evaluateNotBefore, localDate, mapBounded } from '@datamon/core';
-import { createHttpClient, createLogger, type Logger, redactUrlsInText } from '@datamon/io';
-import type { Got } from 'got';
+import { createHttpClient, createLogger, type HttpClient, type Logger, redactUrlsInText } from '@datamon/io';
 import { type BaselineCache, type CheckContext, type KindOutcome, type PingSource, quietOnClosedDays, ruleOutcome, runKind } from './check-kind.ts';
 import { SourceUnavailableError } from './errors/index.ts';
 import { createGoogleApi } from './google/google-api.ts';
@@ -20,7 +19,7 @@ export interface CheckRunner {
 export interface CheckRunnerDeps {
   logger?: Logger;
   /** The HTTP client for Google (a test points it at a local server or shortens its timeout). */
-  http?: Got;
+  http?: HttpClient;
   /** A registry other than the built-in kinds (tests). */
   registry?: CheckRegistry;
   /** Heartbeat pings (the store's `pings`); without it a heartbeat pipeline is CRITICAL, saying so. */

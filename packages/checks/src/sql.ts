@@ -1,5 +1,5 @@
 import { type ColumnFilters, type InstantRange, instantToWallClock } from '@datamon/core';
-import { escapeId } from 'mysql2/promise';
+import { escapeId } from 'sql-escaper';
 
 /**
  * Read-only SQL for the warehouse checks, built from the pipeline's fields. Pure. Identifiers go

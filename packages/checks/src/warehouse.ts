@@ -1,6 +1,6 @@
 import type { DatamonConfig } from '@datamon/core';
 import type { Logger } from '@datamon/io';
-import { createPool, type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
+import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { SourceUnavailableError } from './errors/index.ts';
 import type { BuiltQuery } from './sql.ts';
 
@@ -19,14 +19,15 @@ const POOL_SIZE = 4;
 
 /**
  * A warehouse on one mysql2 pool, created on the first query (a runner that only checks files
- * never connects). DATETIMEs come back as strings (`dateStrings`) so that `database.timezone`,
+ * never connects, and a process that never queries never loads mysql2). DATETIMEs come back as strings (`dateStrings`) so that `database.timezone`,
  * not the Node process's zone, decides what instant they are.
  */
 export function createWarehouse(settings: DatabaseSettings, logger: Logger): Warehouse {
-  let pool: Pool | null = null;
+  let pool: Promise<Pool> | null = null;
   const where = `${settings.host}:${settings.port}`;
 
-  const openPool = (): Pool => {
+  const openPool = async (): Promise<Pool> => {
+    const { createPool } = await import('mysql2/promise');
     const created = createPool({
       host: settings.host,
       port: settings.port,
@@ -59,7 +60,7 @@ export function createWarehouse(settings: DatabaseSettings, logger: Logger): War
       pool ??= openPool();
       let connection: PoolConnection;
       try {
-        connection = await pool.getConnection();
+        connection = await (await pool).getConnection();
       } catch (err) {
         throw describeMysqlError(err, settings, where);
       }
@@ -82,7 +83,7 @@ export function createWarehouse(settings: DatabaseSettings, logger: Logger): War
     async close() {
       const closing = pool;
       pool = null;
-      if (closing) await closing.end();
+      if (closing) await (await closing).end();
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { TSchema } from 'typebox';
-import Value from 'typebox/value';
+import { Default, Errors } from 'typebox/value';
 
 /**
  * A kind's fields, validated with its schema: the schema's own defaults, then every problem as
@@ -7,9 +7,9 @@ import Value from 'typebox/value';
  * got "11.31"`). A schema piece's `expect` says in words what a value must be.
  */
 export function readFields(schema: TSchema, item: Record<string, unknown>, path: string, problems: string[]): Record<string, unknown> {
-  const value = Value.Default(schema, structuredClone(item)) as Record<string, unknown>;
+  const value = Default(schema, structuredClone(item)) as Record<string, unknown>;
   const seen = new Set<string>();
-  for (const error of Value.Errors(schema, value) as Iterable<ValueError>) {
+  for (const error of Errors(schema, value) as Iterable<ValueError>) {
     // One line per key: a union's branches each complain about the same value.
     const lines = describe(schema, value, error, path);
     for (const line of lines) {

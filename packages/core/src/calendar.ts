@@ -1,16 +1,16 @@
-import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
+import { bankHolidays, type HolidayRegion } from './bank-holidays.ts';
 import { localDate } from './time.ts';
 
 /**
  * Business calendars (the `calendar:` config section): which local dates are working days. Pure: instants
- * and zones are passed in; the holiday data ships inside `date-holidays`.
+ * and zones are passed in; the holiday data comes from `date-holidays` (bank-holidays.ts).
  */
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export const WEEKDAYS: readonly Weekday[] = Object.freeze(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 
-export type HolidayRegion = 'none' | 'england-and-wales' | 'scotland' | 'northern-ireland';
+export type { HolidayRegion };
 export const HOLIDAY_REGIONS: readonly HolidayRegion[] = Object.freeze(['none', 'england-and-wales', 'scotland', 'northern-ireland']);
 
 export interface CalendarSettings {
@@ -102,52 +102,14 @@ function weekdayOf(ms: number): Weekday {
   return BY_UTC_DAY[new Date(ms).getUTCDay()] as Weekday;
 }
 
-// England and Wales are separate states in date-holidays with the same bank holidays; ENG stands for both.
-const REGION_STATE: Record<Exclude<HolidayRegion, 'none'>, string> = {
-  'england-and-wales': 'ENG',
-  scotland: 'SCT',
-  'northern-ireland': 'NIR',
-};
-
-const sources = new Map<HolidayRegion, Holidays>();
 const yearCache = new Map<string, readonly { date: string; name: string }[]>();
-
-function source(region: Exclude<HolidayRegion, 'none'>): Holidays {
-  let holidays = sources.get(region);
-  if (!holidays) {
-    holidays = new Holidays('GB', REGION_STATE[region], { types: ['public'] });
-    sources.set(region, holidays);
-  }
-  return holidays;
-}
-
-function computeHolidays(region: Exclude<HolidayRegion, 'none'>, year: number): { date: string; name: string }[] {
-  const all = source(region)
-    .getHolidays(year, 'en')
-    .filter((holiday) => holiday.type === 'public')
-    .map((holiday) => ({ date: holiday.date.slice(0, 10), name: holiday.name, rule: holiday.rule, substitute: holiday.substitute === true }));
-  // date-holidays also lists the weekend day a substitute replaces (Boxing Day on Saturday 2026-12-26 as
-  // well as Monday 2026-12-28); the official bank holiday is only the substitute weekday.
-  // A substitute's rule reads "substitutes <rule of the original> if saturday then ...".
-  const replaced = new Set(all.filter((h) => h.substitute).map((h) => h.rule.split(' ')[1]));
-  const seen = new Set<string>();
-  const list: { date: string; name: string }[] = [];
-  for (const holiday of all) {
-    const weekday = weekdayOf(requireDate(holiday.date));
-    if (!holiday.substitute && (weekday === 'sat' || weekday === 'sun') && replaced.has(holiday.rule)) continue;
-    if (seen.has(holiday.date)) continue;
-    seen.add(holiday.date);
-    list.push({ date: holiday.date, name: holiday.name });
-  }
-  return list.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-}
 
 function cachedHolidays(region: HolidayRegion, year: number): readonly { date: string; name: string }[] {
   if (region === 'none') return [];
   const key = `${region}:${year}`;
   let list = yearCache.get(key);
   if (!list) {
-    list = Object.freeze(computeHolidays(region, year));
+    list = Object.freeze(bankHolidays(region, year));
     yearCache.set(key, list);
   }
   return list;

@@ -11,6 +11,8 @@ import {
   type CalendarSettings,
   type HolidayRegion,
 } from '../src/calendar.ts';
+import { bankHolidays, computeBankHolidays } from '../src/bank-holidays.ts';
+import { BANK_HOLIDAY_YEARS } from '../src/bank-holidays-table.ts';
 
 const LONDON = 'Europe/London';
 const NEW_YORK = 'America/New_York';
@@ -127,6 +129,23 @@ describe('UK bank holidays', () => {
     const cal = calendar({ workdays: [...WEEKDAYS], holidays: 'england-and-wales' });
     assert.deepEqual(cal.day('2026-12-26'), { working: true, reason: null });
     assert.deepEqual(cal.day('2026-12-28'), { working: false, reason: 'Boxing Day (substitute day)' });
+  });
+
+  it('come from a table that says what the installed date-holidays says, for every year it holds', () => {
+    assert.ok(BANK_HOLIDAY_YEARS.from <= 2020 && BANK_HOLIDAY_YEARS.to >= 2060, `the table holds ${BANK_HOLIDAY_YEARS.from}-${BANK_HOLIDAY_YEARS.to}`);
+    for (const region of HOLIDAY_REGIONS.filter((r) => r !== 'none') as Exclude<HolidayRegion, 'none'>[]) {
+      for (let year = BANK_HOLIDAY_YEARS.from; year <= BANK_HOLIDAY_YEARS.to; year++) {
+        assert.deepEqual(bankHolidays(region, year), computeBankHolidays(region, year), `${region} ${year}: the table is out of date; run npm run holidays`);
+      }
+    }
+  });
+
+  it('are computed from date-holidays for a year outside the table', () => {
+    const year = BANK_HOLIDAY_YEARS.to + 1;
+    const list = publicHolidays('england-and-wales', year);
+    assert.equal(list.length, 8);
+    assert.deepEqual(list.at(-2), { date: `${year}-12-25`, name: 'Christmas Day' });
+    assert.deepEqual(publicHolidays('scotland', BANK_HOLIDAY_YEARS.from - 1)[0]?.name, "New Year's Day");
   });
 
   it('are empty for the region none', () => {

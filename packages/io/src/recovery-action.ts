@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Got, type Method, RequestError } from 'got';
-import { createHttpClient } from './http-client.ts';
+import type { Method } from 'got';
+import { createHttpClient, type HttpClient, isRequestError } from './http-client.ts';
 import { maskSecrets, maskSecretsInTail } from './mask-secrets.ts';
 import { OUTPUT_TAIL_BYTES, OutputTail } from './output-tail.ts';
 import { processStat } from './process-stat.ts';
@@ -39,7 +39,7 @@ export interface RunRecoveryOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   /** The HTTP client (default: the project's one client). */
-  http?: Got;
+  http?: HttpClient;
   /** Milliseconds from any origin, for the duration (default: a monotonic clock). */
   clock?: () => number;
 }
@@ -242,7 +242,6 @@ async function runHttp(request: Extract<RecoveryAction, { http: unknown }>['http
       headers: request.headers ?? {},
       ...(body === undefined ? {} : typeof body === 'string' ? { body } : { json: body }),
       throwHttpErrors: false,
-      responseType: 'buffer',
       timeout: { request: opts.timeoutMs },
       signal: opts.signal,
     });
@@ -265,7 +264,7 @@ async function runHttp(request: Extract<RecoveryAction, { http: unknown }>['http
 function describeHttpFailure(err: unknown, method: string, url: URL, opts: RunRecoveryOptions): string {
   if (opts.signal?.aborted) return 'aborted';
   const where = `${method} ${redactUrl(url)}`;
-  if (err instanceof RequestError) {
+  if (isRequestError(err)) {
     if (err.code === 'ETIMEDOUT' || err.name === 'TimeoutError') return `${describeTimeout(opts.timeoutMs)} (${where})`;
     return `${where} failed: ${err.code ? `${err.code}: ` : ''}${redactUrlsInText(err.message)}`;
   }

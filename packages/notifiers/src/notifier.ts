@@ -1,8 +1,8 @@
 import type { ChatPayload, DatamonConfig, EmailPayload, NotificationChannel } from '@datamon/core';
-import type { createHttpClient, Logger } from '@datamon/io';
+import type { HttpClient, Logger } from '@datamon/io';
 
 /** The one outbound HTTP client's type (got, through @datamon/io). */
-export type HttpClient = ReturnType<typeof createHttpClient>;
+export type { HttpClient } from '@datamon/io';
 
 /** What a send did, when it did not throw. */
 export interface SendResult {

@@ -1,5 +1,5 @@
 import type { DatamonConfig } from '@datamon/core';
-import type { Got } from 'got';
+import type { HttpClient } from '@datamon/io';
 import { SourceUnavailableError } from '../errors/index.ts';
 import { describeRequestError, httpErrorResponse } from './http-errors.ts';
 import { createTokenSource } from './service-account.ts';
@@ -13,17 +13,17 @@ export interface GoogleApi {
 }
 
 /**
- * Drive and Sheets through the one got client. A 401 forgets the cached token so the next check
+ * Drive and Sheets through the one HTTP client. A 401 forgets the cached token so the next check
  * fetches a new one; every failure is a `SourceUnavailableError` that says what to fix.
  */
-export function createGoogleApi(settings: DatamonConfig['google_sheets'], http: Got): GoogleApi {
+export function createGoogleApi(settings: DatamonConfig['google_sheets'], http: HttpClient): GoogleApi {
   const tokens = createTokenSource(settings, http);
   const base = settings.api_base_url.replace(/\/+$/, '');
 
   async function getJson<T>(url: string, what: string, spreadsheetId: string): Promise<T> {
     const { accessToken, clientEmail } = await tokens.token();
     try {
-      return await http.get(url, { headers: { authorization: `Bearer ${accessToken}` } }).json<T>();
+      return await http.json<T>(url, { headers: { authorization: `Bearer ${accessToken}` } });
     } catch (err) {
       const response = httpErrorResponse(err);
       if (!response) throw new SourceUnavailableError('google', `${what} failed: ${describeRequestError(err)}`);

@@ -1,7 +1,7 @@
 import { createSign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { DatamonConfig } from '@datamon/core';
-import type { Got } from 'got';
+import type { HttpClient } from '@datamon/io';
 import { describeRequestError, httpErrorResponse } from './http-errors.ts';
 import { SourceUnavailableError } from '../errors/index.ts';
 
@@ -76,7 +76,7 @@ export interface TokenSource {
   invalidate(): void;
 }
 
-export function createTokenSource(settings: DatamonConfig['google_sheets'], http: Got): TokenSource {
+export function createTokenSource(settings: DatamonConfig['google_sheets'], http: HttpClient): TokenSource {
   let cached: { accessToken: string; clientEmail: string; expiresAt: number } | null = null;
 
   return {
@@ -92,7 +92,7 @@ export function createTokenSource(settings: DatamonConfig['google_sheets'], http
       }
       let body: { access_token?: unknown; expires_in?: unknown };
       try {
-        body = await http.post(settings.token_url, { form: { grant_type: JWT_BEARER_GRANT, assertion } }).json();
+        body = await http.json(settings.token_url, { method: 'POST', form: { grant_type: JWT_BEARER_GRANT, assertion } });
       } catch (err) {
         throw describeTokenError(err, key.client_email);
       }

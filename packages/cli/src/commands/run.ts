@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { ConfigError } from '@datamon/config';
 import type { DatamonConfig } from '@datamon/core';
-import { createHttpClient, OUTPUT_TAIL_BYTES, OutputTail, redactUrl } from '@datamon/io';
+import { createHttpClient, type HttpClient, OUTPUT_TAIL_BYTES, OutputTail, redactUrl } from '@datamon/io';
 import { type CliContext, CommandError, CONFIG_OPTION, configPathOf, EXIT } from '../context.ts';
 
 /** A heartbeat pipeline's slug (SPEC 9). */
@@ -64,8 +64,6 @@ export function pingUrl(target: PingTarget, what: string, shown = false): string
   }
   return url.toString();
 }
-
-type HttpClient = ReturnType<typeof createHttpClient>;
 
 /** What a ping's answer means to the person running the job. */
 function describeAnswer(status: number, slug: string): string {

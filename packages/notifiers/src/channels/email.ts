@@ -1,5 +1,5 @@
 import type { DatamonConfig, EmailPayload } from '@datamon/core';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { DeliveryError, scrubSecrets } from '../errors/delivery-error.ts';
 import { DEFAULT_SMTP_TIMEOUTS, skipped, type Notifier, type NotifierDeps, type SendResult } from '../notifier.ts';
@@ -31,12 +31,14 @@ export function createEmailNotifier(config: Pick<DatamonConfig, 'email'>, deps: 
   const timeouts = { ...DEFAULT_SMTP_TIMEOUTS, ...deps.smtpTimeouts };
   const target = `SMTP ${email.smtp_server}:${email.smtp_port} to ${email.recipients.join(', ')}`;
   const secrets = [email.password];
-  let transport: Transporter<SMTPTransport.SentMessageInfo, SMTPTransport.Options> | null = null;
+  let transport: Promise<Transporter<SMTPTransport.SentMessageInfo, SMTPTransport.Options>> | null = null;
 
   const requireTLS = Boolean(email.password) && !email.secure && !email.allow_plaintext_auth;
 
-  function transporter() {
-    transport ??= nodemailer.createTransport({
+  // nodemailer is loaded with the first message: a process that sends none never loads it.
+  async function open() {
+    const { default: nodemailer } = await import('nodemailer');
+    return nodemailer.createTransport({
       host: email.smtp_server,
       port: email.smtp_port,
       secure: email.secure,
@@ -46,6 +48,12 @@ export function createEmailNotifier(config: Pick<DatamonConfig, 'email'>, deps: 
       greetingTimeout: timeouts.greetingMs,
       socketTimeout: timeouts.socketMs,
     } satisfies SMTPTransport.Options);
+  }
+  function transporter() {
+    transport ??= open().catch((err: unknown) => {
+      transport = null;
+      throw err;
+    });
     return transport;
   }
 
@@ -58,7 +66,7 @@ export function createEmailNotifier(config: Pick<DatamonConfig, 'email'>, deps: 
       if (disabledReason) return skipped('email', disabledReason);
       let info: SMTPTransport.SentMessageInfo;
       try {
-        info = await transporter().sendMail(message(email, payload));
+        info = await (await transporter()).sendMail(message(email, payload));
       } catch (err) {
         if (requireTLS && isNoStartTls(err)) {
           throw new DeliveryError(
@@ -90,8 +98,9 @@ export function createEmailNotifier(config: Pick<DatamonConfig, 'email'>, deps: 
       };
     },
     async close() {
-      transport?.close();
+      const closing = transport;
       transport = null;
+      (await closing?.catch(() => null))?.close();
     },
   };
 }
