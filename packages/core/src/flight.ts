@@ -45,3 +45,64 @@ export function coalesce(run: () => Promise<void>): () => Promise<void> {
     return next;
   };
 }
+
+/** What `inBackground` gives: ask for a run without waiting, or run what was asked for now. */
+export interface BackgroundRuns {
+  /** Asks for a run; returns at once. */
+  request(): void;
+  /** Runs now what was asked for and not yet run (and waits for a run in progress): on shutdown. */
+  flush(): Promise<void>;
+}
+
+/**
+ * Runs `run` in the background, at most once per `delayMs`, after the requests that asked for it:
+ * the first request starts a timer, requests until the run starts are served by it, and a request
+ * during a run asks for one more after it. Nobody waits, so a burst of requests (a thousand
+ * incidents opening in one round) costs a handful of runs instead of one run per request, each
+ * rebuilding the same thing. A failed run goes to `onError` and is tried again `delayMs` later.
+ */
+export function inBackground(
+  run: () => Promise<void>,
+  options: { delayMs: number; onError: (err: unknown) => void; timers?: { set: (fn: () => void, ms: number) => unknown; clear: (handle: unknown) => void } },
+): BackgroundRuns {
+  const timers = options.timers ?? { set: (fn: () => void, ms: number) => setTimeout(fn, ms), clear: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout) };
+  let timer: unknown = null;
+  let running: Promise<void> | null = null;
+  let wanted = false;
+  const arm = () => {
+    timer ??= timers.set(start, options.delayMs);
+  };
+  const start = (): Promise<void> => {
+    timer = null;
+    wanted = false;
+    const started = run()
+      .catch((err: unknown) => {
+        options.onError(err);
+        wanted = true;
+      })
+      .finally(() => {
+        running = null;
+        if (wanted) arm();
+      });
+    running = started;
+    return started;
+  };
+  return {
+    request() {
+      if (running) wanted = true;
+      else arm();
+    },
+    async flush() {
+      if (running) await running;
+      if (timer === null) return;
+      timers.clear(timer);
+      timer = null;
+      await start();
+      if (timer !== null) {
+        // It failed: nobody is left to try again.
+        timers.clear(timer);
+        timer = null;
+      }
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { coalesce, singleFlight } from '../src/flight.ts';
+import { coalesce, inBackground, singleFlight } from '../src/flight.ts';
 
 describe('snapshot rebuilds asked for together', () => {
   it('run once for every caller that asked while one was running, after it', async () => {
@@ -63,5 +63,105 @@ describe('work shared by callers arriving while it runs (single flight)', () => 
     const shared = [flaky(), flaky()];
     await Promise.all(shared.map((call) => assert.rejects(call, /down/)));
     assert.equal(await flaky(), 2);
+  });
+});
+
+/** Timers driven by the test: `fire()` runs what is due, in order. */
+function manualTimers() {
+  const pending = new Map<number, () => void>();
+  let next = 0;
+  return {
+    timers: {
+      set: (fn: () => void) => {
+        next += 1;
+        pending.set(next, fn);
+        return next;
+      },
+      clear: (handle: unknown) => void pending.delete(handle as number),
+    },
+    get armed() {
+      return pending.size;
+    },
+    fire() {
+      const due = [...pending.entries()];
+      pending.clear();
+      for (const [, fn] of due) fn();
+    },
+  };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+const unexpected = (err: unknown) => assert.fail(`no run should fail: ${String(err)}`);
+
+describe('snapshot rebuilds in the background (a burst of incidents)', () => {
+  it('serve a burst of requests with one run once the delay is over, and nobody waits for it', async () => {
+    const clock = manualTimers();
+    let runs = 0;
+    const refresh = inBackground(async () => void (runs += 1), { delayMs: 200, onError: unexpected, timers: clock.timers });
+    for (let i = 0; i < 1000; i += 1) refresh.request();
+    assert.equal(runs, 0, 'nothing runs before the delay');
+    assert.equal(clock.armed, 1, 'one timer for the whole burst');
+    clock.fire();
+    await settle();
+    assert.equal(runs, 1);
+    assert.equal(clock.armed, 0, 'nothing more was asked for');
+  });
+
+  it('run once more after a run for what was asked during it', async () => {
+    const clock = manualTimers();
+    let runs = 0;
+    let release: () => void = () => undefined;
+    const refresh = inBackground(
+      async () => {
+        runs += 1;
+        if (runs === 1) await new Promise<void>((resolve) => (release = resolve));
+      },
+      { delayMs: 200, onError: unexpected, timers: clock.timers },
+    );
+    refresh.request();
+    clock.fire();
+    refresh.request();
+    refresh.request();
+    assert.equal(clock.armed, 0, 'no second run while the first runs');
+    release();
+    await settle();
+    assert.equal(clock.armed, 1, 'one more run is due');
+    clock.fire();
+    await settle();
+    assert.equal(runs, 2);
+  });
+
+  it('try again after a failure, and say so', async () => {
+    const clock = manualTimers();
+    const errors: unknown[] = [];
+    let calls = 0;
+    const refresh = inBackground(
+      async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('redis gone');
+      },
+      { delayMs: 200, onError: (err) => errors.push(err), timers: clock.timers },
+    );
+    refresh.request();
+    clock.fire();
+    await settle();
+    assert.match(String(errors[0]), /redis gone/);
+    assert.equal(clock.armed, 1, 'tried again later');
+    clock.fire();
+    await settle();
+    assert.equal(calls, 2);
+    assert.equal(clock.armed, 0);
+  });
+
+  it('run what was asked for at once on flush, and nothing when nothing was', async () => {
+    const clock = manualTimers();
+    let runs = 0;
+    const refresh = inBackground(async () => void (runs += 1), { delayMs: 60_000, onError: unexpected, timers: clock.timers });
+    await refresh.flush();
+    assert.equal(runs, 0);
+    refresh.request();
+    await refresh.flush();
+    assert.equal(runs, 1, 'flushed without waiting for the delay');
+    assert.equal(clock.armed, 0);
   });
 });

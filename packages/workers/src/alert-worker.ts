@@ -1,4 +1,4 @@
-import { coalesce, type NotificationChannel } from '@datamon/core';
+import { inBackground, type NotificationChannel } from '@datamon/core';
 import { CHAT_LIMITER, createWorker, deliveryBackoff, type RuntimeSettings, runtimeSettings } from '@datamon/jobs';
 import { type AlertJobDeps, type DeliveryDeps, processAlertJob, processDelivery, processMonitorWatch, processTicketJob, type TicketJobDeps } from '@datamon/jobs/processors';
 import { createTicketTracker, type TicketTracker } from '@datamon/notifiers/tickets';
@@ -32,6 +32,9 @@ export interface AlertWorkerHandle extends RoleHandle {
   readonly ticketsWorker: Worker<unknown, unknown, string>;
 }
 
+/** How long after an incident changes the alert worker rebuilds the dashboard's snapshot. */
+export const SNAPSHOT_DELAY_MS = 200;
+
 export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> = async (deps) => {
   const { config, logger } = deps;
   const now = deps.now ?? (() => new Date());
@@ -43,6 +46,24 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
   const definitions = { pipelines: config.pipelines, checkins: config.checkins };
   const common = { connection: runtime.redis, config, settings, report: runtime.report, workerName: deps.workerName };
 
+  // The dashboard's snapshot, rebuilt in the background a moment after incidents change: a round
+  // that opens a thousand incidents rebuilds it a few times, not a thousand (each reads every
+  // pipeline's result). Registered before the workers, so it is written once more after they stop.
+  let snapshotFailing = false;
+  const snapshot = inBackground(
+    async () => {
+      await store.refreshSnapshot(definitions, now());
+      snapshotFailing = false;
+    },
+    {
+      delayMs: SNAPSHOT_DELAY_MS,
+      onError: (err) => {
+        if (!snapshotFailing) logger.warn({ err }, 'could not rebuild the status snapshot; trying again');
+        snapshotFailing = true;
+      },
+    },
+  );
+  runtime.onClose('status snapshot', () => snapshot.flush());
   const alertDeps: AlertJobDeps = {
     config,
     store,
@@ -50,9 +71,7 @@ export const startAlertWorker: RoleStarter<AlertWorkerHandle, AlertWorkerDeps> =
     channels: notifierRegistry.channels(),
     now,
     logger,
-    refreshSnapshot: coalesce(async () => {
-      await store.refreshSnapshot(definitions, now());
-    }),
+    refreshSnapshot: async () => snapshot.request(),
   };
   // Evaluations of one pipeline are serialised by its lock; different pipelines run side by side.
   const alertsWorker = createWorker('alerts', runtime.gated((job) => processAlertJob(job, alertDeps)), { ...common, concurrency: 4 });

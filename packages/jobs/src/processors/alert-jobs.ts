@@ -30,7 +30,7 @@ export interface AlertJobDeps {
   channels: readonly NotificationChannel[];
   now: () => Date;
   logger: Logger;
-  /** Rebuilds the dashboard's snapshot after an incident changed. */
+  /** Asks for the dashboard's snapshot to be rebuilt after an incident changed (the alert worker does it a moment later, in the background). */
   refreshSnapshot: () => Promise<void>;
   rule?: IncidentSettings;
 }
