@@ -20,6 +20,7 @@ import { resolveConfig } from '@datamon/config';
 import { localDate } from '@datamon/core';
 import { createQueues, type DatamonQueues } from '@datamon/jobs';
 import { createRedisConnection, DatamonStore } from '@datamon/store';
+import { PRODUCTION_NODE_OPTIONS } from './production-flags.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const REDIS_URL = process.env.DATAMON_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -55,8 +56,7 @@ function rssMb(pid: number): number {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
-/** What the Docker image and the systemd unit set (README "In production"). */
-const PRODUCTION_FLAGS = '--max-semi-space-size=2';
+const PRODUCTION_FLAGS = PRODUCTION_NODE_OPTIONS;
 /** For a closer look: more NODE_OPTIONS, and Node.js flags NODE_OPTIONS refuses (`--cpu-prof`, V8 flags). */
 const EXTRA = process.env.DATAMON_BENCH_NODE_OPTIONS_EXTRA ?? '';
 const NODE_ARGS = (process.env.DATAMON_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);

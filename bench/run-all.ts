@@ -14,7 +14,7 @@ const BENCHES = [
   { script: 'bench:runtime', title: 'Runtime: one quick-check round of 1,000 pipelines', goal: '≤ 2 s with one check-worker process; two ≤ 0.6× that; RSS ≤ 120 MB' },
   { script: 'bench:api', title: 'API: GET /api/status against a bare one-GET route', goal: 'ratio ≥ 0.8 with 8 pipelines, ≥ 0.5 with 1,000; p99 ≤ 5 ms at 50 connections' },
   { script: 'bench:runtime:10k', title: 'Runtime: one quick-check round of 10,000 pipelines', goal: '≤ 3 s with two check-worker processes' },
-  { script: 'bench:rss', title: 'Memory: each role idle, from the bundle', goal: 'a check worker ≤ 80 MB idle, every role ≤ 120 MB' },
+  { script: 'bench:rss', title: 'Memory: each role idle and after rounds, from the bundle', goal: 'a check worker ≤ 80 MB idle, every role ≤ 120 MB after rounds' },
   { script: 'bench:pings', title: 'Heartbeats: pings taken, and a /fail ping to its Chat card', goal: 'ratio ≥ 0.5 against a bare route keeping the body; p99 ≤ 500 ms from ping to card' },
 ];
 

@@ -65,7 +65,7 @@ export function inBackground(
   run: () => Promise<void>,
   options: { delayMs: number; onError: (err: unknown) => void; timers?: { set: (fn: () => void, ms: number) => unknown; clear: (handle: unknown) => void } },
 ): BackgroundRuns {
-  const timers = options.timers ?? { set: (fn: () => void, ms: number) => setTimeout(fn, ms), clear: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout) };
+  const timers = options.timers ?? { set: (fn: () => void, ms: number) => setTimeout(fn, ms), clear: (handle: unknown) => clearTimeout(handle as Parameters<typeof clearTimeout>[0]) };
   let timer: unknown = null;
   let running: Promise<void> | null = null;
   let wanted = false;
