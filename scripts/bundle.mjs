@@ -1,6 +1,7 @@
 // `npm run bundle`: compiles datamon's TypeScript into dist/ (one entry, code-split so each role
 // loads only what it runs) for production: `node dist/datamon.mjs ...` runs without the tsx
-// loader, about 35 MB less per process. Third-party packages stay in node_modules.
+// loader, about 35 MB less per process. Third-party packages stay in node_modules (typebox
+// excepted, see INLINE).
 // Development and `npx datamon` run the sources through tsx; nothing reads dist/ implicitly,
 // so it can never be stale behind your back.
 import { build } from 'esbuild';
@@ -22,7 +23,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Whether Node.js would load a package as CommonJS: no "type": "module" and no "import" entry in
  * its exports. Such packages are loaded with require() from the bundle, as they would be from
  * CommonJS: an ES `import` of them makes Node run its export scanner over every file they
- * re-export (bullmq re-exports 160), which costs time and about 10 MB in each process.
+ * re-export (bullmq re-exports 160), which costs time and about 4 MB in each process.
  */
 const commonJs = new Map();
 function loadsAsCommonJs(specifier, resolveDir) {
@@ -58,8 +59,12 @@ const BULLMQ_FILES = {
   RateLimitError: 'classes/errors/rate-limit-error.js',
 };
 function bullmqImports(importer) {
+  const source = readFileSync(importer, 'utf8');
   const names = [];
-  for (const match of readFileSync(importer, 'utf8').matchAll(/import\s*\{([^}]*)\}\s*from\s*'bullmq'/g)) {
+  // Anything but `import { ... }` and `import type ...` (a namespace, a default, a re-export) is named as '*'.
+  const statements = source.match(/^(import|export)\b[^;]*?from\s*'bullmq'/gms) ?? [];
+  if (statements.some((statement) => !/^import\s+(type\s+)?\{[^}]*\}\s*from/s.test(statement))) names.push('*');
+  for (const match of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'bullmq'/g)) {
     for (const item of match[1].split(',').map((part) => part.trim()).filter(Boolean)) if (!item.startsWith('type ')) names.push(item.split(/\s+as\s+/)[0]);
   }
   return names;
@@ -93,7 +98,7 @@ const result = await build({
           if (args.path.startsWith('@datamon/') || INLINE.test(args.path)) return undefined;
           if (args.path === 'bullmq' && args.namespace === 'file') {
             const unknown = bullmqImports(args.importer).filter((name) => !(name in BULLMQ_FILES));
-            if (unknown.length > 0) return { errors: [{ text: `${args.importer} imports ${unknown.join(', ')} from bullmq: add it to BULLMQ_FILES in scripts/bundle.mjs` }] };
+            if (unknown.length > 0) return { errors: [{ text: `${args.importer} imports ${unknown.join(', ')} from bullmq: import by name, each name listed in BULLMQ_FILES in scripts/bundle.mjs` }] };
             return { path: 'bullmq', namespace: 'bullmq-narrow' };
           }
           if (args.namespace === 'commonjs-package' || args.namespace === 'bullmq-narrow' || args.path.startsWith('node:') || BUILTIN.has(args.path)) return { path: args.path, external: true };
