@@ -13,14 +13,16 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '@datamon/config';
 import { localDate } from '@datamon/core';
 import { createQueues, type DatamonQueues } from '@datamon/jobs';
 import { createRedisConnection, DatamonStore } from '@datamon/store';
-import { PRODUCTION_NODE_OPTIONS } from './production-flags.ts';
+import { PRODUCTION_NODE_OPTIONS, rssMb as rssExact } from './processes.ts';
+
+const rssMb = (pid: number): number => Math.round(rssExact(pid));
 
 const ROOT = join(import.meta.dirname, '..');
 const REDIS_URL = process.env.DATAMON_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -51,10 +53,6 @@ writeFileSync(
   }),
 );
 
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-}
 
 const PRODUCTION_FLAGS = PRODUCTION_NODE_OPTIONS;
 /** For a closer look: more NODE_OPTIONS, and Node.js flags NODE_OPTIONS refuses (`--cpu-prof`, V8 flags). */

@@ -21,7 +21,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '@datamon/config';
@@ -29,7 +29,7 @@ import { type CheckResult, localDate, mapBounded } from '@datamon/core';
 import { closeRedis, createRedisConnection, DatamonStore, type RedisClient, type RedisSettings, scanKeys } from '@datamon/store';
 import { createQueueEvents, createQueues, type DatamonQueues, DEFAULT_SETTINGS, jobIds } from '@datamon/jobs';
 import { Queue, Worker } from 'bullmq';
-import { PRODUCTION_NODE_OPTIONS } from './production-flags.ts';
+import { PRODUCTION_NODE_OPTIONS, rssMb } from './processes.ts';
 import { startCluster, type Topology, type TopologyRedis, topologySkipReason } from '../test/helpers/redis-topologies.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -92,11 +92,6 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
-}
 
 /** A folder of today's files for half the pipelines (OK) and none for the rest (CRITICAL). */
 function benchFolder(): { folder: string; pipelines: Record<string, string>[] } {

@@ -26,10 +26,9 @@ const REGION_STATE: Record<BankHolidayRegion, string> = {
   'northern-ireland': 'NIR',
 };
 
-type HolidaysSource = Holidays;
-const sources = new Map<BankHolidayRegion, HolidaysSource>();
+const sources = new Map<BankHolidayRegion, Holidays>();
 
-function source(region: BankHolidayRegion): HolidaysSource {
+function source(region: BankHolidayRegion): Holidays {
   let holidays = sources.get(region);
   if (!holidays) {
     // Loaded only here, and only for a year outside the table.
