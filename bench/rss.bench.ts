@@ -20,7 +20,7 @@ import { resolveConfig } from '@datamon/config';
 import { localDate } from '@datamon/core';
 import { createQueues, type DatamonQueues } from '@datamon/jobs';
 import { createRedisConnection, DatamonStore } from '@datamon/store';
-import { PRODUCTION_NODE_OPTIONS, rssMb as rssExact } from './processes.ts';
+import { PRODUCTION_ENV, PRODUCTION_ENV_TEXT, rssMb as rssExact } from './processes.ts';
 
 const rssMb = (pid: number): number => Math.round(rssExact(pid));
 
@@ -53,8 +53,6 @@ writeFileSync(
   }),
 );
 
-
-const PRODUCTION_FLAGS = PRODUCTION_NODE_OPTIONS;
 /** For a closer look: more NODE_OPTIONS, and Node.js flags NODE_OPTIONS refuses (`--cpu-prof`, V8 flags). */
 const EXTRA = process.env.DATAMON_BENCH_NODE_OPTIONS_EXTRA ?? '';
 const NODE_ARGS = (process.env.DATAMON_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -65,8 +63,13 @@ interface Started {
   exited: Promise<unknown>;
 }
 
-function start(args: string[], nodeOptions: string): Started {
-  const child: ChildProcess = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: `${nodeOptions} ${EXTRA}`.trim() } });
+/** Starts node with `env` (PRODUCTION_ENV as shipped, or {} for Node's defaults) over this process's environment. */
+function start(args: string[], env: Readonly<Record<string, string>>): Started {
+  const child: ChildProcess = spawn(process.execPath, [...NODE_ARGS, ...args], {
+    cwd: folder,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} ${EXTRA}`.trim() },
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -80,8 +83,8 @@ async function stop(started: Started): Promise<void> {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
-async function measureIdle(args: string[], nodeOptions = ''): Promise<number> {
-  const started = start(args, nodeOptions);
+async function measureIdle(args: string[], env: Readonly<Record<string, string>> = {}): Promise<number> {
+  const started = start(args, env);
   if (!args.includes('-e')) await waitFor(() => started.output().includes('datamon started'), 30_000, 'a role to start');
   await settle();
   const mb = rssMb(started.child.pid as number);
@@ -165,7 +168,7 @@ interface AfterRounds {
 
 async function afterRounds(layout: { label: string; roles: (typeof ROLES)[number][] | null }[]): Promise<AfterRounds[]> {
   const queues = createQueues(roundsConfig);
-  const processes = layout.map(({ roles }) => start([BUNDLE, 'start', ...(roles ? roles.flatMap((role) => ['--role', role]) : []), '--config', roundsConfigPath], PRODUCTION_FLAGS));
+  const processes = layout.map(({ roles }) => start([BUNDLE, 'start', ...(roles ? roles.flatMap((role) => ['--role', role]) : []), '--config', roundsConfigPath], PRODUCTION_ENV));
   const peaks = layout.map(() => 0);
   const sample = setInterval(() => {
     processes.forEach((p, index) => {
@@ -202,17 +205,18 @@ try {
     ...ROLES.map((role): [string, string[]] => [`--role ${role}`, [BUNDLE, 'start', '--role', role, '--config', configPath]]),
     ['all roles in one process', [BUNDLE, 'start', '--config', configPath]],
   ];
-  if (process.env.DATAMON_BENCH_IDLE !== '0') for (const [label, args] of cases) rows.push([label, await measureIdle(args), await measureIdle(args, PRODUCTION_FLAGS)]);
+  if (process.env.DATAMON_BENCH_IDLE !== '0') for (const [label, args] of cases) rows.push([label, await measureIdle(args), await measureIdle(args, PRODUCTION_ENV)]);
   process.stdout.write(`RSS idle, ${SETTLE_MS / 1000} s after start, from the bundle; bare node: ${bare} MB (goal: check worker ≤ ${GOAL_CHECKS_IDLE_MB} MB idle, every role ≤ ${GOAL_ANY_MB} MB)\n\n`);
-  process.stdout.write(`${'process'.padEnd(28)} ${'default MB'.padStart(11)} ${`${PRODUCTION_FLAGS} MB`.padStart(28)}\n`);
-  for (const [label, plain, tuned] of rows) process.stdout.write(`${label.padEnd(28)} ${String(plain).padStart(11)} ${String(tuned).padStart(28)}\n`);
+  process.stdout.write(`as shipped: ${PRODUCTION_ENV_TEXT}\n\n`);
+  process.stdout.write(`${'process'.padEnd(28)} ${'Node defaults MB'.padStart(17)} ${'as shipped MB'.padStart(14)}\n`);
+  for (const [label, plain, tuned] of rows) process.stdout.write(`${label.padEnd(28)} ${String(plain).padStart(17)} ${String(tuned).padStart(14)}\n`);
   const checks = rows.find(([label]) => label === '--role checks')?.[2] ?? 0;
   process.stdout.write(`\ncheck worker idle, as shipped: ${checks} MB (${checks <= GOAL_CHECKS_IDLE_MB ? 'meets' : 'misses'} ≤ ${GOAL_CHECKS_IDLE_MB} MB)\n`);
 
   const separate = await afterRounds(ROLES.map((role) => ({ label: `--role ${role}`, roles: [role] })));
   const together = await afterRounds([{ label: 'all roles in one process', roles: null }]);
   const after = [...separate, ...together];
-  process.stdout.write(`\nRSS during and after ${ROUNDS} rounds of ${PIPELINES} file pipelines (every status changing each round, /api/status read 20 times a round), ${PRODUCTION_FLAGS}${NODE_ARGS.length > 0 ? ` ${NODE_ARGS.join(' ')}` : ''}\n\n`);
+  process.stdout.write(`\nRSS during and after ${ROUNDS} rounds of ${PIPELINES} file pipelines (every status changing each round, /api/status read 20 times a round), ${PRODUCTION_ENV_TEXT}${NODE_ARGS.length > 0 ? ` ${NODE_ARGS.join(' ')}` : ''}\n\n`);
   process.stdout.write(`${'process'.padEnd(28)} ${'peak MB'.padStart(8)} ${`${SETTLE_MS / 1000} s after MB`.padStart(14)} ${`${LATE_MS / 1000} s after MB`.padStart(15)}\n`);
   for (const row of after) process.stdout.write(`${row.label.padEnd(28)} ${String(row.peak).padStart(8)} ${String(row.soon).padStart(14)} ${String(row.late).padStart(15)}\n`);
   const roles = separate.map((row) => row.late);

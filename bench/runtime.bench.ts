@@ -17,7 +17,8 @@
  * is the "Lean" round), DATAMON_BENCH_ROUNDS (5 measured rounds per case, median shown),
  * DATAMON_BENCH_CHUNK (pipelines per part in the split cases; the worker's default, 100),
  * DATAMON_BENCH_CLUSTER=0 (no cluster cases), DATAMON_BENCH_MEMORY=0 (no memory measurement),
- * DATAMON_BENCH_NODE_FLAGS (Node.js flags for the workers; default: what the Docker image sets).
+ * DATAMON_BENCH_NODE_FLAGS (more Node.js flags for the workers, which run with the environment the
+ * Docker image sets).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -29,7 +30,7 @@ import { type CheckResult, localDate, mapBounded } from '@datamon/core';
 import { closeRedis, createRedisConnection, DatamonStore, type RedisClient, type RedisSettings, scanKeys } from '@datamon/store';
 import { createQueueEvents, createQueues, type DatamonQueues, DEFAULT_SETTINGS, jobIds } from '@datamon/jobs';
 import { Queue, Worker } from 'bullmq';
-import { PRODUCTION_NODE_OPTIONS, rssMb } from './processes.ts';
+import { PRODUCTION_ENV, PRODUCTION_ENV_TEXT, rssMb } from './processes.ts';
 import { startCluster, type Topology, type TopologyRedis, topologySkipReason } from '../test/helpers/redis-topologies.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -53,8 +54,8 @@ const GOAL_ONE_PIPELINES = 1_000;
 const GOAL_ONE_S = 2;
 const GOAL_TWO_RATIO = 0.6;
 const GOAL_RSS_MB = 120;
-/** Node.js flags for the workers (DATAMON_BENCH_NODE_FLAGS, space-separated; the shipped ones by default), to compare V8 settings. */
-const NODE_FLAGS = (process.env.DATAMON_BENCH_NODE_FLAGS ?? PRODUCTION_NODE_OPTIONS).split(' ').filter(Boolean);
+/** More Node.js flags for the workers (DATAMON_BENCH_NODE_FLAGS, space-separated), to compare V8 settings. */
+const NODE_FLAGS = (process.env.DATAMON_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 /** The "Lean" goal: a round of 10,000 pipelines with two processes. */
 const GOAL_LEAN_PIPELINES = 10_000;
 const GOAL_LEAN_S = 3;
@@ -119,7 +120,7 @@ function startWorkers(configPath: string, count: number, chunk: number): ChildPr
   return Array.from({ length: count }, () =>
     spawn(process.execPath, [...NODE_FLAGS, DATAMON, 'start', '--role', 'checks', '--config', configPath], {
       cwd: ROOT,
-      env: { ...process.env, DATAMON_QUICK_CHECK_CHUNK: String(chunk), DATAMON_LOG_LEVEL: 'warn' },
+      env: { ...process.env, ...PRODUCTION_ENV, DATAMON_QUICK_CHECK_CHUNK: String(chunk), DATAMON_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],
     }),
   );
@@ -415,7 +416,7 @@ async function main(): Promise<void> {
   const noopMs = 1000 / noopPerSecond;
   const lines = [
     `quick-check round of ${PIPELINES} file_arrival pipelines (median of ${ROUNDS} rounds; cold = first round, every status new)`,
-    `workers: ${FROM_SOURCE ? 'sources through tsx' : `the production bundle, node ${[...NODE_FLAGS, 'dist/datamon.mjs'].join(' ')}`}; Redis: single = ${REDIS_URL}, cluster = three local masters started for the run`,
+    `workers: ${FROM_SOURCE ? 'sources through tsx' : `the production bundle, ${PRODUCTION_ENV_TEXT} node ${[...NODE_FLAGS, 'dist/datamon.mjs'].join(' ')}`}; Redis: single = ${REDIS_URL}, cluster = three local masters started for the run`,
     `machine: ${availableParallelism()} cores shared by the workers, Redis and anything else running; 1-minute load average ${loadAtStart} at the start, ${load()} at the end`,
     '',
     'Redis    case                        round      cold       per check   ≈ no-op jobs   RSS per process',

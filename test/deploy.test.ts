@@ -18,6 +18,15 @@ describe('deploy/datamon.service', () => {
     assert.doesNotMatch(unit.match(/^ExecStart=.*$/m)?.[0] ?? '', /npx|tsx/);
   });
 
+  it('runs node with the memory settings the Docker image has', () => {
+    const unit = readFileSync(UNIT, 'utf8');
+    const dockerfile = readFileSync(join(import.meta.dirname, '..', 'Dockerfile'), 'utf8');
+    const settings = (text: string, pattern: RegExp) => [...text.matchAll(pattern)].map((match) => match[1]).filter((line) => !line?.startsWith('NODE_ENV='));
+    const image = settings(dockerfile, /^ENV (\S+)$/gm);
+    assert.deepEqual(image, ['NODE_OPTIONS=--max-semi-space-size=2', 'MALLOC_MMAP_THRESHOLD_=131072']);
+    assert.deepEqual(settings(unit, /^Environment=(\S+)$/gm), image);
+  });
+
   it('passes systemd-analyze verify', { skip: analyze ? false : 'systemd-analyze is not installed here' }, () => {
     const result = spawnSync(analyze as string, ['verify', UNIT], { encoding: 'utf8' });
     // A missing user, binary or path on this machine is a warning about the machine, not the unit.

@@ -2,8 +2,14 @@ import { DateTime, IANAZone } from 'luxon';
 
 /** Local-time arithmetic in IANA zones. Pure: `now` is always passed in. */
 
+/**
+ * Whether `zone` names a real IANA time zone. Through luxon's zone cache, so each name is tried
+ * once: trying one builds an `Intl.DateTimeFormat`, whose ICU memory is malloc'd and, made a
+ * thousand times a round, stays in the process as fragmented heap (measured: ~30 MB RSS in the
+ * alert worker after rounds of 1,000 changes).
+ */
 export function isValidTimeZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
+  return zone !== '' && IANAZone.create(zone).isValid;
 }
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;

@@ -11,18 +11,6 @@ export function strongEtag(text: string): string {
 }
 
 /**
- * `strongEtag`, remembering the last text it was given: a status polled many times
- * between two snapshots is hashed once.
- */
-export function cachedEtag(): (text: string) => string {
-  let last = { text: '', etag: strongEtag('') };
-  return (text) => {
-    if (text !== last.text) last = { text, etag: strongEtag(text) };
-    return last.etag;
-  };
-}
-
-/**
  * The tag of `If-None-Match` that names this one, by weak comparison (RFC 9110 §13.1.2), as the
  * client wrote it (`W/"..."` for a compressed copy), or null: with one, the client holds this
  * very representation and the answer is `304 Not Modified`, confirming the tag it holds.

@@ -58,7 +58,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningR
     url = await app.listen({
       host: config.dashboard.host,
       port: config.dashboard.port,
-      listenTextResolver: (address) => `api listening on ${address}; dashboard at ${config.dashboard.public_url}`,
+      // With port 0 (any free port) the default public URL names port 0: the address is the truth.
+      listenTextResolver: (address) => `api listening on ${address}; dashboard at ${config.dashboard.public_url.endsWith(':0') ? address : config.dashboard.public_url}`,
     });
   } catch (err) {
     // Release Redis before reporting, or the failed role would keep the process alive.

@@ -35,10 +35,13 @@ export function durationBetween(from: string, to: string): string {
   return formatDuration(Date.parse(to) - Date.parse(from));
 }
 
+/** Made once: each `Intl` formatter holds ICU memory outside the JavaScript heap. */
+const MEASURED = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 });
+
 /** A measured value for people: numbers with separators, null as "no value". */
 export function formatValue(value: number | string | null): string {
   if (value === null) return 'no value';
-  if (typeof value === 'number') return new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 }).format(value);
+  if (typeof value === 'number') return MEASURED.format(value);
   return value;
 }
 

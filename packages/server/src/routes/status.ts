@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { cachedEtag, heldEtag } from '../etag.ts';
+import { heldEtag } from '../etag.ts';
+import { COMPRESS_THRESHOLD_BYTES } from '../plugins/compression.ts';
+import { acceptedEncoding, cachedRepresentations } from '../representation.ts';
 import { errorResponses, statusSnapshotSchema } from '../schemas.ts';
 
 /**
@@ -7,11 +9,13 @@ import { errorResponses, statusSnapshotSchema } from '../schemas.ts';
  *
  * The status is the snapshot the workers keep in Redis, sent as the stored string: one GET, no
  * parse, no serialise. Before any worker has written one, it is built here once. Its ETag is a
- * hash of those bytes, computed once per snapshot; a client that holds them gets a 304.
+ * hash of those bytes and its gzip and br copies are made once per snapshot, not per request
+ * (the compression plugin leaves an answer that already has its encoding alone); a client
+ * that holds them gets a 304.
  */
 export default async function statusRoutes(fastify: FastifyInstance): Promise<void> {
   const { config, store } = fastify;
-  const etagOf = cachedEtag();
+  const representationOf = cachedRepresentations();
 
   fastify.get(
     '/api/status',
@@ -22,13 +26,17 @@ export default async function statusRoutes(fastify: FastifyInstance): Promise<vo
     },
     async (request, reply) => {
       const json = (await store.snapshotJson()) ?? JSON.stringify(await store.refreshSnapshot(config, fastify.now()));
-      const etag = etagOf(json);
+      const encoding = json.length >= COMPRESS_THRESHOLD_BYTES && request.headers['x-no-compression'] === undefined ? acceptedEncoding(request.headers['accept-encoding']) : null;
+      const { etag, body } = representationOf(json, encoding);
       // Kept by the browser only (it may be behind protect_reads) and revalidated on every read.
       // Vary on a 304 too: the same URL is sent plain, gzip or br.
       reply.headers({ 'cache-control': 'private, no-cache', vary: 'accept-encoding' });
       const held = heldEtag(request.headers['if-none-match'], etag);
       if (held) return reply.header('etag', held).code(304).send();
-      return reply.header('etag', etag).type('application/json; charset=utf-8').send(json);
+      // A compressed copy is other bytes: its tag is the weak form (see the compression plugin).
+      if (encoding) reply.headers({ 'content-encoding': encoding, etag: `W/${etag}` });
+      else reply.header('etag', etag);
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   );
 
