@@ -23,7 +23,7 @@ const DURATION_S = Number(process.env.BENCH_API_SECONDS ?? 5);
 const WARMUP_S = 1;
 const REDIS_URL = process.env.DATAMON_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SIZES = [8, 1_000];
-const GOALS: Record<number, number> = { 8: 0.8, 1_000: 0.5 };
+const GOALS: Record<number, number> = { 8: 0.9, 1_000: 0.9 };
 const P99_GOAL_MS = 5;
 
 interface AutocannonResult {
@@ -154,7 +154,7 @@ async function measure(size: number): Promise<string[]> {
     const appP99 = Math.max(...runs.app.map((r) => r.latency.p99));
     const failures = [...runs.bare, ...runs.app].reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0);
     const ratio = appRps / bareRps;
-    const goal = GOALS[size] ?? 0.5;
+    const goal = GOALS[size] ?? 0.9;
     const verdict = `${ratio >= goal ? 'meets' : 'MISSES'} ratio goal ≥ ${goal}; p99 ${appP99 <= P99_GOAL_MS ? 'meets' : 'MISSES'} goal ≤ ${P99_GOAL_MS} ms`;
     return [
       `${String(size).padStart(5)} pipelines (${(servers.bytes / 1024).toFixed(1)} KiB)  bare  ${bareRps.toFixed(0).padStart(7)} req/s  p99 ${String(bareP99).padStart(4)} ms  ${cpu(bareCpu)}`,

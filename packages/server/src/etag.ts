@@ -4,10 +4,10 @@ import { createHash } from 'node:crypto';
  * A strong entity tag for these exact bytes: a SHA-256 of the text, so every API process gives
  * the same tag for the same snapshot.
  *
- * @param text - the body as it is sent
+ * @param body - the body as it is sent (a string is hashed as its UTF-8 bytes)
  */
-export function strongEtag(text: string): string {
-  return `"${createHash('sha256').update(text).digest('base64url')}"`;
+export function strongEtag(body: string | Buffer): string {
+  return `"${createHash('sha256').update(body).digest('base64url')}"`;
 }
 
 /**

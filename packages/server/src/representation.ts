@@ -15,38 +15,39 @@ export function acceptedEncoding(header: string | undefined): Encoding | null {
   return negotiate(header.toLowerCase().replace(/\*|x-gzip/gu, 'gzip'), [...ENCODINGS]);
 }
 
-export type Compressor = (text: string, encoding: Encoding) => Buffer;
+export type Compressor = (bytes: Buffer, encoding: Encoding) => Buffer;
 
 /** Brotli at quality 5 (a snapshot is compressed once and sent many times) and gzip at its default. */
-export const compressText: Compressor = (text, encoding) =>
+export const compressBytes: Compressor = (bytes, encoding) =>
   encoding === 'br'
-    ? brotliCompressSync(text, {
-        params: { [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: Buffer.byteLength(text) },
+    ? brotliCompressSync(bytes, {
+        params: { [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
       })
-    : gzipSync(text);
+    : gzipSync(bytes);
 
 export interface Representation {
-  /** The strong tag of the text (a compressed copy is sent under its weak form). */
+  /** The strong tag of the bytes (a compressed copy is sent under its weak form). */
   etag: string;
-  /** What goes on the wire: the text, or its bytes in `encoding`. */
-  body: string | Buffer;
+  /** What goes on the wire: the bytes, or the bytes in `encoding`. */
+  body: Buffer;
   encoding: Encoding | null;
 }
 
 /**
- * The text's representations, remembering the last text: its tag is hashed once and each
+ * The representations of a body, remembering the last one: its tag is hashed once and each
  * encoding compressed once, however many clients poll between two snapshots. Compressing per
  * request cost the API process CPU and left it with tens of MB of fragmented malloc heap after
- * a busy hour (brotli's encoder state is malloc'd).
+ * a busy hour (brotli's encoder state is malloc'd). The bytes go out as a Buffer: a string would
+ * be encoded to UTF-8 again on every write.
  *
- * @param compress - how a text is compressed (tests count the calls)
+ * @param compress - how bytes are compressed (tests count the calls)
  */
-export function cachedRepresentations(compress: Compressor = compressText): (text: string, encoding: Encoding | null) => Representation {
-  let last: { text: string; etag: string; encoded: Partial<Record<Encoding, Buffer>> } = { text: '', etag: strongEtag(''), encoded: {} };
-  return (text, encoding) => {
-    if (text !== last.text) last = { text, etag: strongEtag(text), encoded: {} };
-    if (encoding === null) return { etag: last.etag, body: text, encoding };
-    const body = (last.encoded[encoding] ??= compress(text, encoding));
+export function cachedRepresentations(compress: Compressor = compressBytes): (bytes: Buffer, encoding: Encoding | null) => Representation {
+  let last: { bytes: Buffer; etag: string; encoded: Partial<Record<Encoding, Buffer>> } = { bytes: Buffer.alloc(0), etag: strongEtag(''), encoded: {} };
+  return (bytes, encoding) => {
+    if (!bytes.equals(last.bytes)) last = { bytes, etag: strongEtag(bytes), encoded: {} };
+    if (encoding === null) return { etag: last.etag, body: last.bytes, encoding };
+    const body = (last.encoded[encoding] ??= compress(last.bytes, encoding));
     return { etag: last.etag, body, encoding };
   };
 }

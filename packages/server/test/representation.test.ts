@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { strongEtag } from '../src/etag.ts';
-import { acceptedEncoding, cachedRepresentations, compressText, type Encoding } from '../src/representation.ts';
+import { acceptedEncoding, cachedRepresentations, compressBytes, type Encoding } from '../src/representation.ts';
 
 describe('acceptedEncoding', () => {
   it('takes br before gzip, honours q-values, and reads * and x-gzip as gzip', () => {
@@ -18,28 +18,31 @@ describe('acceptedEncoding', () => {
 });
 
 describe('cachedRepresentations', () => {
-  const text = JSON.stringify({ pipelines: Array.from({ length: 200 }, (_, index) => ({ id: `p${index}`, status: 'OK' })) });
+  const text = JSON.stringify({ pipelines: Array.from({ length: 200 }, (_, index) => ({ id: `p${index}`, status: 'OK', message: 'zählt' })) });
+  const bytes = Buffer.from(text);
 
-  it('compresses a text once per encoding however often it is asked for, and again once it changes', () => {
+  it('compresses the bytes once per encoding however often they are asked for, and again once they change', () => {
     const calls: Encoding[] = [];
     const representationOf = cachedRepresentations((input, encoding) => {
       calls.push(encoding);
-      return compressText(input, encoding);
+      return compressBytes(input, encoding);
     });
     for (let i = 0; i < 5; i += 1) {
-      assert.equal(brotliDecompressSync(representationOf(text, 'br').body as Buffer).toString('utf8'), text);
-      assert.equal(gunzipSync(representationOf(text, 'gzip').body as Buffer).toString('utf8'), text);
-      assert.equal(representationOf(text, null).body, text);
+      // Each poll reads the snapshot again: equal bytes in another Buffer.
+      const read = Buffer.from(text);
+      assert.equal(brotliDecompressSync(representationOf(read, 'br').body).toString('utf8'), text);
+      assert.equal(gunzipSync(representationOf(read, 'gzip').body).toString('utf8'), text);
+      assert.equal(representationOf(read, null).body.toString('utf8'), text);
     }
     assert.deepEqual(calls, ['br', 'gzip']);
     const changed = `${text} `;
-    assert.equal(brotliDecompressSync(representationOf(changed, 'br').body as Buffer).toString('utf8'), changed);
+    assert.equal(brotliDecompressSync(representationOf(Buffer.from(changed), 'br').body).toString('utf8'), changed);
     assert.deepEqual(calls, ['br', 'gzip', 'br']);
   });
 
-  it('gives every representation the strong tag of the text', () => {
+  it('gives every representation the strong tag of the bytes, the same as of their text', () => {
     const representationOf = cachedRepresentations();
-    assert.equal(representationOf(text, 'gzip').etag, strongEtag(text));
-    assert.equal(representationOf(text, null).etag, strongEtag(text));
+    assert.equal(representationOf(bytes, 'gzip').etag, strongEtag(text));
+    assert.equal(representationOf(bytes, null).etag, strongEtag(bytes));
   });
 });

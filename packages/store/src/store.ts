@@ -127,9 +127,17 @@ export class DatamonStore {
     return maintenanceOccurrences({ config: definitions.maintenance ?? [], adHoc, endedEarly, now, zone, days });
   }
 
-  /** The snapshot JSON as stored (served as-is), or null before the first one. */
+  /** The snapshot JSON as stored, or null before the first one. */
   async snapshotJson(): Promise<string | null> {
     return this.redis.get(this.keys.snapshot);
+  }
+
+  /**
+   * The snapshot's stored bytes (UTF-8 JSON), or null before the first one: `GET /api/status`
+   * sends them as they come, never decoded to a string and encoded again.
+   */
+  async snapshotBytes(): Promise<Buffer | null> {
+    return this.redis.getBuffer(this.keys.snapshot);
   }
 
   async snapshot(): Promise<StatusSnapshot | null> {

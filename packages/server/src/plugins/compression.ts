@@ -34,6 +34,8 @@ async function compression(fastify: FastifyInstance): Promise<void> {
   });
   // Added after @fastify/compress's onRoute hook, so this onSend lands after its own.
   fastify.addHook('onRoute', (route) => {
+    // A route that compresses its own answers (`compress: false`) sets its own tags too.
+    if (route.compress === false) return;
     route.onSend = [...(Array.isArray(route.onSend) ? route.onSend : route.onSend ? [route.onSend] : []), weakenEtagOnceEncoded];
   });
 }

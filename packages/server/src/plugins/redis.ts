@@ -46,10 +46,13 @@ async function redisPlugin(fastify: FastifyInstance, options: RedisPluginOptions
   const stopHeartbeat = owned ? startHeartbeat(store, 'api', fastify.log, options.now) : async () => undefined;
   // Redis away: whatever needs it answers 503 at once, saying so, rather than each route finding
   // out in its own time (a wait for a check, a lock, a queue).
-  fastify.addHook('onRequest', async (request, reply) => {
-    if (redis.status === 'ready' || !NEEDS_REDIS.test(request.url)) return;
+  // A callback hook: it runs on every request (an async one costs a promise each).
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (redis.status === 'ready' || !NEEDS_REDIS.test(request.url)) {
+      done();
+      return;
+    }
     sendError(reply, 503, 'Redis is not reachable; the API answers again as soon as it is (see /readyz)');
-    return reply;
   });
   fastify.addHook('onClose', async () => {
     await stopHeartbeat();

@@ -28,25 +28,30 @@ async function writeGuard(fastify: FastifyInstance, options: { publicUrl: string
     });
   });
 
-  fastify.addHook('onRequest', async (request, reply) => {
+  // A callback hook, not an async one: it runs on every request, and most pass straight through.
+  fastify.addHook('onRequest', (request, reply, done) => {
     // "Infinity", "NaN", "1e400": a query value that reads as a number must be a finite one.
     const bad = Object.entries(request.query as Record<string, unknown>).find(([, value]) => typeof value === 'string' && !finiteIfNumeric(value));
     if (bad) {
       sendError(reply, 400, `querystring/${bad[0]} must be a finite number`);
-      return reply;
+      return;
     }
     // Pings carry no ambient credential (the key is in the URL): another site's page cannot forge one.
-    if (!WRITE_METHODS.has(request.method) || request.url.startsWith('/ping/')) return;
+    if (!WRITE_METHODS.has(request.method) || request.url.startsWith('/ping/')) {
+      done();
+      return;
+    }
     const crossSite = crossSiteReason(request, publicHost);
     if (crossSite) {
       request.log.warn({ ip: request.ip, method: request.method, url: loggablePath(request.url), why: crossSite }, 'cross-site write refused');
       sendError(reply, 403, `refused: ${crossSite}; datamon takes changes only from its own pages or from scripts (which send no Origin)`);
-      return reply;
+      return;
     }
     if (request.url.startsWith('/api/') && !isJson(request.headers['content-type'])) {
       sendError(reply, 415, 'changes take Content-Type: application/json (with a JSON body, or none)');
-      return reply;
+      return;
     }
+    done();
   });
 }
 

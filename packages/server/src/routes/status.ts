@@ -7,11 +7,11 @@ import { errorResponses, statusSnapshotSchema } from '../schemas.ts';
 /**
  * `GET /api/status` (README "HTTP API"), `GET /api/meta` and `GET /api/session`.
  *
- * The status is the snapshot the workers keep in Redis, sent as the stored string: one GET, no
- * parse, no serialise. Before any worker has written one, it is built here once. Its ETag is a
- * hash of those bytes and its gzip and br copies are made once per snapshot, not per request
- * (the compression plugin leaves an answer that already has its encoding alone); a client
- * that holds them gets a 304.
+ * The status is the snapshot the workers keep in Redis, sent as the stored bytes: one GET, no
+ * parse, no serialise, no decode. Before any worker has written one, it is built here once. Its
+ * ETag is a hash of those bytes and its gzip and br copies are made once per snapshot, not per
+ * request (the compression plugin leaves an answer that already has its encoding alone); a
+ * client that holds them gets a 304.
  */
 export default async function statusRoutes(fastify: FastifyInstance): Promise<void> {
   const { config, store } = fastify;
@@ -21,13 +21,15 @@ export default async function statusRoutes(fastify: FastifyInstance): Promise<vo
     '/api/status',
     {
       onRequest: fastify.authorize('read'),
-      // The schema documents the shape; the stored string is sent as-is and never re-serialised.
+      // It sends its own gzip and br copies: the compression plugin's hook has nothing to do here.
+      compress: false,
+      // The schema documents the shape; the stored bytes are sent as they are, never re-serialised.
       schema: { response: { 200: statusSnapshotSchema, ...errorResponses } },
     },
     async (request, reply) => {
-      const json = (await store.snapshotJson()) ?? JSON.stringify(await store.refreshSnapshot(config, fastify.now()));
-      const encoding = json.length >= COMPRESS_THRESHOLD_BYTES && request.headers['x-no-compression'] === undefined ? acceptedEncoding(request.headers['accept-encoding']) : null;
-      const { etag, body } = representationOf(json, encoding);
+      const bytes = (await store.snapshotBytes()) ?? Buffer.from(JSON.stringify(await store.refreshSnapshot(config, fastify.now())));
+      const encoding = bytes.length >= COMPRESS_THRESHOLD_BYTES && request.headers['x-no-compression'] === undefined ? acceptedEncoding(request.headers['accept-encoding']) : null;
+      const { etag, body } = representationOf(bytes, encoding);
       // Kept by the browser only (it may be behind protect_reads) and revalidated on every read.
       // Vary on a 304 too: the same URL is sent plain, gzip or br.
       reply.headers({ 'cache-control': 'private, no-cache', vary: 'accept-encoding' });
