@@ -10,6 +10,7 @@ import { type AlertWorkerHandle, startAlertWorker } from '@datamon/workers';
 import { testConfig } from '../packages/notifiers/test/helpers/config.ts';
 import { type ChatRequest, FakeGoogleChat } from '../packages/notifiers/test/helpers/fake-chat.ts';
 import { FakeSmtp, smtpError } from '../packages/notifiers/test/helpers/fake-smtp.ts';
+import { waitFor } from './helpers/wait.ts';
 
 /**
  * Delivery end to end on real Redis: the alert worker (incident rule, delivery worker, Chat
@@ -109,14 +110,6 @@ async function evaluate(s: Scenario, pipelineId: string, status: CheckResult['st
   const jobId = jobIds.evaluate(pipelineId, data.result.checkedAt);
   await s.queues.alerts.add('evaluate', data, { jobId });
   return jobId;
-}
-
-async function waitFor(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 async function records(s: Scenario, filter: (record: NotificationRecord) => boolean = () => true): Promise<NotificationRecord[]> {

@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { testConfig } from '../packages/notifiers/test/helpers/config.ts';
 import { FakeGoogleChat } from '../packages/notifiers/test/helpers/fake-chat.ts';
 import { FakeSmtp } from '../packages/notifiers/test/helpers/fake-smtp.ts';
+import { waitFor } from './helpers/wait.ts';
 
 process.env.DATAMON_DELIVERY_BACKOFF_MS = '100';
 
@@ -21,14 +22,6 @@ const redis = createRedisConnection('redis://127.0.0.1:6379');
 const clock = { now: new Date('2026-03-30T08:00:00Z') };
 const quiet = createLogger({ role: 'test', destination: new Writable({ write: (_c, _e, done) => done() }) });
 let worker: AlertWorkerHandle;
-
-async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** Waits long enough for anything wrongly queued to have been delivered (Chat takes turns, 1/s). */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 2_500));

@@ -12,6 +12,7 @@ import { testDatabaseSettings } from '../packages/checks/test/helpers/test-confi
 import { testConfig } from '../packages/notifiers/test/helpers/config.ts';
 import { FakeGoogleChat } from '../packages/notifiers/test/helpers/fake-chat.ts';
 import { FakeSmtp } from '../packages/notifiers/test/helpers/fake-smtp.ts';
+import { queuesIdle, waitFor } from './helpers/wait.ts';
 
 /**
  * README "Dependencies", end to end on real Redis and MariaDB with a local Chat and SMTP server:
@@ -34,21 +35,8 @@ let store: DatamonStore;
 let checks: CheckWorkerHandle;
 let alerts: AlertWorkerHandle;
 
-async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /** Nothing is left to do: no check or alert job waits or runs, no delivery is pending. */
-async function idle(): Promise<void> {
-  await waitFor('the queues to drain', async () => {
-    const counts = await Promise.all([...queues.all.values()].map((queue) => queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')));
-    return counts.every((count) => Object.values(count).every((n) => n === 0));
-  });
-}
+const idle = () => queuesIdle(queues.all.values());
 
 /** What was sent, one line per message (pipeline, kind, channel), sorted. */
 async function sentMessages(): Promise<string[]> {

@@ -15,6 +15,7 @@ import { type AlertWorkerHandle, type CheckWorkerHandle, startAlertWorker, start
 import type { FastifyInstance } from 'fastify';
 import { testConfig } from '../packages/notifiers/test/helpers/config.ts';
 import { FakeGoogleChat } from '../packages/notifiers/test/helpers/fake-chat.ts';
+import { waitFor } from './helpers/wait.ts';
 
 /**
  * README "Heartbeats", end to end on real Redis: a job's pings reach the real API over HTTP, the
@@ -35,14 +36,6 @@ let base: string;
 let checks: CheckWorkerHandle;
 let alerts: AlertWorkerHandle;
 let dir: string;
-
-async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const cards = () => chat.requests.map((request) => JSON.stringify(request.body));
 

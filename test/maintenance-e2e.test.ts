@@ -10,6 +10,7 @@ import { type AlertWorkerHandle, startAlertWorker } from '@datamon/workers';
 import type { FastifyInstance } from 'fastify';
 import { testConfig } from '../packages/notifiers/test/helpers/config.ts';
 import { FakeGoogleChat } from '../packages/notifiers/test/helpers/fake-chat.ts';
+import { queuesIdle, waitFor } from './helpers/wait.ts';
 
 /**
  * README "Business calendar and maintenance windows", end to end on real Redis with a local Chat
@@ -30,21 +31,8 @@ let app: FastifyInstance;
 let queues: DatamonQueues;
 let alerts: AlertWorkerHandle;
 
-async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /** Nothing waiting or running in the alert and delivery queues. */
-async function idle(): Promise<void> {
-  await waitFor('the queues to drain', async () => {
-    const counts = await Promise.all([queues.alerts, queues.chat, queues.email].map((producer) => producer.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')));
-    return counts.every((count) => Object.values(count).every((n) => n === 0));
-  });
-}
+const idle = () => queuesIdle([queues.alerts, queues.chat, queues.email].map((producer) => producer.queue));
 
 function result(pipelineId: string, status: CheckResult['status']): CheckResult {
   return { pipelineId, status, value: 30, message: `${pipelineId} is ${status}`, checkedAt: clock.now.toISOString(), details: { threshold: '24 h' }, durationMs: 3 };

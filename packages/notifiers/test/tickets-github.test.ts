@@ -1,36 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createHttpClient } from '@datamon/io';
-import { createGitHubTracker, TicketError, type TicketEvent, type TicketSettings, type TicketTracker } from '../src/tickets/index.ts';
+import { createGitHubTracker, type TicketSettings, type TicketTracker } from '../src/tickets/index.ts';
 import { API_PATH, FakeGitHub, GITHUB_TOKEN as TOKEN } from './helpers/fake-github.ts';
 import { incident } from './helpers/fixtures.ts';
+import { ticketEvent, ticketFailure } from './helpers/tickets.ts';
 
 const INCIDENT_ID = 'etl_calls-1774852260000';
 const LABEL = `datamon-${INCIDENT_ID}`;
 
 function settings(github: FakeGitHub, overrides: Partial<TicketSettings> = {}): TicketSettings {
   return { kind: 'github', url: github.apiBase, project: 'acme/pipelines', user: '', token: TOKEN, when: 'critical', done_transition: 'Done', zone: 'Europe/London', ...overrides };
-}
-
-function event(name: TicketEvent['event'], overrides: Partial<TicketEvent> = {}): TicketEvent {
-  return {
-    event: name,
-    deliveryId: `${INCIDENT_ID}:${name}:1`,
-    incident: incident(),
-    pipeline: { id: 'etl_calls', name: 'ETL Calls', kind: 'sql_freshness', action: 'Check the FactCalls load job, then re-run it.' },
-    dashboardUrl: 'https://datamon.example.com/',
-    ...overrides,
-  };
-}
-
-async function failure(promise: Promise<unknown>): Promise<TicketError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof TicketError, `expected a TicketError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the call to fail');
 }
 
 describe('the GitHub ticket tracker, against a local GitHub API', () => {
@@ -47,7 +27,7 @@ describe('the GitHub ticket tracker, against a local GitHub API', () => {
 
   describe('when a CRITICAL incident opens a ticket', () => {
     it('creates an issue in owner/repo with the bearer token, API version, title, Markdown body and labels', async () => {
-      await tracker.open(event('opened'));
+      await tracker.open(ticketEvent('opened'));
       const [request] = github.requests;
       assert.ok(request);
       assert.equal(request.method, 'POST');
@@ -65,7 +45,7 @@ describe('the GitHub ticket tracker, against a local GitHub API', () => {
     });
 
     it('returns #number and the issue page', async () => {
-      const ref = await tracker.open(event('opened'));
+      const ref = await tracker.open(ticketEvent('opened'));
       assert.deepEqual(ref, { key: '#1', url: github.htmlUrl(1) });
     });
   });
@@ -73,7 +53,7 @@ describe('the GitHub ticket tracker, against a local GitHub API', () => {
   describe('when a create was interrupted and the issue may exist', () => {
     it('finds the issue by its incident label, in any state, skipping pull requests', async () => {
       github.issues.push({ number: 1, title: 'a PR', body: '', labels: [LABEL], state: 'open', state_reason: null, comments: [], pullRequest: true });
-      await tracker.open(event('opened'));
+      await tracker.open(ticketEvent('opened'));
       const found = await tracker.find(INCIDENT_ID);
       assert.deepEqual(found, { key: '#2', url: github.htmlUrl(2) });
       const search = github.requests.at(-1);
@@ -90,10 +70,10 @@ describe('the GitHub ticket tracker, against a local GitHub API', () => {
 
   describe('when the incident escalates, is acknowledged and resolves', () => {
     it('comments on escalation and acknowledgement, then comments and closes the issue as completed', async () => {
-      const ref = await tracker.open(event('opened'));
-      await tracker.comment(ref, event('escalated', { incident: incident({ escalations: 1, lastEscalatedAt: '2026-03-30T07:36:00.000Z' }) }));
-      await tracker.comment(ref, event('acknowledged', { by: 'ana', incident: incident({ acknowledged: true, acknowledgedBy: 'ana' }) }));
-      await tracker.close(ref, event('resolved', { incident: incident({ closedAt: '2026-03-30T11:14:00.000Z', resolution: 'newest FactCalls.call_start is 0.2 h old' }) }));
+      const ref = await tracker.open(ticketEvent('opened'));
+      await tracker.comment(ref, ticketEvent('escalated', { incident: incident({ escalations: 1, lastEscalatedAt: '2026-03-30T07:36:00.000Z' }) }));
+      await tracker.comment(ref, ticketEvent('acknowledged', { by: 'ana', incident: incident({ acknowledged: true, acknowledgedBy: 'ana' }) }));
+      await tracker.close(ref, ticketEvent('resolved', { incident: incident({ closedAt: '2026-03-30T11:14:00.000Z', resolution: 'newest FactCalls.call_start is 0.2 h old' }) }));
 
       const [issue] = github.issues;
       assert.equal(issue?.comments.length, 3);
@@ -112,7 +92,7 @@ describe('the GitHub ticket tracker, against a local GitHub API', () => {
   describe('when GitHub is busy or down', () => {
     it('fails transient on 429, with the wait Retry-After asked for', async () => {
       github.refusal = { status: 429, headers: { 'retry-after': '30' } };
-      const err = await failure(tracker.open(event('opened')));
+      const err = await ticketFailure(tracker.open(ticketEvent('opened')));
       assert.equal(err.permanent, false);
       assert.equal(err.retryAfterMs, 30_000);
       assert.equal(err.tracker, 'github');
@@ -124,7 +104,7 @@ describe('the GitHub ticket tracker, against a local GitHub API', () => {
         headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now.getTime() / 1000 + 120) },
         body: '{"message":"API rate limit exceeded"}',
       };
-      const err = await failure(tracker.open(event('opened')));
+      const err = await ticketFailure(tracker.open(ticketEvent('opened')));
       assert.equal(err.permanent, false);
       assert.equal(err.statusCode, 403);
       assert.equal(err.retryAfterMs, 120_000);
@@ -132,7 +112,7 @@ describe('the GitHub ticket tracker, against a local GitHub API', () => {
 
     it('fails transient on 503', async () => {
       github.refusal = { status: 503 };
-      const err = await failure(tracker.find(INCIDENT_ID));
+      const err = await ticketFailure(tracker.find(INCIDENT_ID));
       assert.equal(err.permanent, false);
     });
   });
@@ -141,7 +121,7 @@ describe('the GitHub ticket tracker, against a local GitHub API', () => {
     it('fails permanent on 401 and 404 and says what to check, never with the token', async () => {
       for (const status of [401, 404]) {
         github.refusal = { status, body: JSON.stringify({ message: `refused token ${TOKEN}` }) };
-        const err = await failure(tracker.open(event('opened')));
+        const err = await ticketFailure(tracker.open(ticketEvent('opened')));
         assert.equal(err.permanent, true, `HTTP ${status}`);
         assert.equal(err.statusCode, status);
         assert.match(err.message, status === 401 ? /check tickets\.token/ : /check tickets\.url and tickets\.project/);
@@ -152,7 +132,7 @@ describe('the GitHub ticket tracker, against a local GitHub API', () => {
 
     it('fails permanent on a 403 that is not a rate limit', async () => {
       github.refusal = { status: 403, body: '{"message":"Resource not accessible by personal access token"}' };
-      const err = await failure(tracker.open(event('opened')));
+      const err = await ticketFailure(tracker.open(ticketEvent('opened')));
       assert.equal(err.permanent, true);
     });
   });
@@ -161,10 +141,10 @@ describe('the GitHub ticket tracker, against a local GitHub API', () => {
     it('fails every call permanent and sends nothing', async () => {
       for (const project of ['pipelines', 'acme/pipelines/extra', 'acme/..']) {
         const broken = createGitHubTracker(settings(github, { project }), createHttpClient({ timeoutMs: 2000 }));
-        const err = await failure(broken.open(event('opened')));
+        const err = await ticketFailure(broken.open(ticketEvent('opened')));
         assert.equal(err.permanent, true, project);
         assert.match(err.message, /tickets\.project: .* is not "owner\/repo"/);
-        await failure(broken.find(INCIDENT_ID));
+        await ticketFailure(broken.find(INCIDENT_ID));
       }
       assert.equal(github.requests.length, 0);
     });

@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createHttpClient } from '@datamon/io';
-import { createJiraTracker, incidentLabel, TicketError, type TicketEvent, type TicketSettings, type TicketTracker } from '../src/tickets/index.ts';
+import { createJiraTracker, incidentLabel, type TicketSettings, type TicketTracker } from '../src/tickets/index.ts';
 import { BASIC, FakeJira, JIRA_TOKEN as TOKEN, JIRA_USER as USER } from './helpers/fake-jira.ts';
 import { incident } from './helpers/fixtures.ts';
+import { ticketEvent, ticketFailure } from './helpers/tickets.ts';
 
 const INCIDENT_ID = 'etl_calls-1774852260000';
 
 function settings(jira: FakeJira, overrides: Partial<TicketSettings> = {}): TicketSettings {
   return { kind: 'jira', url: `${jira.url}/`, project: 'DATA', user: USER, token: TOKEN, when: 'critical', done_transition: 'Done', zone: 'Europe/London', ...overrides };
-}
-
-function event(name: TicketEvent['event'], overrides: Partial<TicketEvent> = {}): TicketEvent {
-  return {
-    event: name,
-    deliveryId: `${INCIDENT_ID}:${name}:1`,
-    incident: incident(),
-    pipeline: { id: 'etl_calls', name: 'ETL Calls', kind: 'sql_freshness', action: 'Check the FactCalls load job, then re-run it.' },
-    dashboardUrl: 'https://datamon.example.com/',
-    ...overrides,
-  };
 }
 
 /** All the text of an Atlassian document, in order. */
@@ -31,16 +21,6 @@ function adfText(node: unknown): string {
 
 function assertNoSecret(text: string): void {
   for (const secret of [TOKEN, BASIC, `${USER}:${TOKEN}`]) assert.ok(!text.includes(secret), `a secret leaked into: ${text}`);
-}
-
-async function failure(promise: Promise<unknown>): Promise<TicketError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof TicketError, `expected a TicketError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the call to fail');
 }
 
 describe('the Jira ticket tracker, against a local Jira', () => {
@@ -56,7 +36,7 @@ describe('the Jira ticket tracker, against a local Jira', () => {
 
   describe('when a CRITICAL incident opens a ticket', () => {
     it('creates a Task in the project with basic auth, the title, the incident labels and an ADF description', async () => {
-      await tracker.open(event('opened'));
+      await tracker.open(ticketEvent('opened'));
       const [request] = jira.requests;
       assert.ok(request);
       assert.equal(request.method, 'POST');
@@ -80,7 +60,7 @@ describe('the Jira ticket tracker, against a local Jira', () => {
     });
 
     it('returns the issue key and its browse link', async () => {
-      const ref = await tracker.open(event('opened'));
+      const ref = await tracker.open(ticketEvent('opened'));
       assert.deepEqual(ref, { key: 'DATA-1', url: `${jira.url}/browse/DATA-1` });
     });
   });
@@ -88,7 +68,7 @@ describe('the Jira ticket tracker, against a local Jira', () => {
   describe('when a create was interrupted after Jira made the issue', () => {
     it('fails transient, and find then returns the issue it made, so no second one is needed', async () => {
       jira.dropAfterCreate = true;
-      const err = await failure(tracker.open(event('opened')));
+      const err = await ticketFailure(tracker.open(ticketEvent('opened')));
       assert.equal(err.permanent, false);
       assert.equal(jira.issues.size, 1);
       jira.dropAfterCreate = false;
@@ -104,18 +84,18 @@ describe('the Jira ticket tracker, against a local Jira', () => {
     });
 
     it('finds nothing for an incident that has no issue', async () => {
-      await tracker.open(event('opened'));
+      await tracker.open(ticketEvent('opened'));
       assert.equal(await tracker.find('etl_calls-1774900000000'), null);
     });
   });
 
   describe('when the incident escalates and is acknowledged', () => {
     it('comments on the issue with how long it has been CRITICAL, then who acknowledged it', async () => {
-      const ref = await tracker.open(event('opened'));
-      await tracker.comment(ref, event('escalated', { incident: incident({ escalations: 1, lastEscalatedAt: '2026-03-30T07:36:00.000Z' }) }));
+      const ref = await tracker.open(ticketEvent('opened'));
+      await tracker.comment(ref, ticketEvent('escalated', { incident: incident({ escalations: 1, lastEscalatedAt: '2026-03-30T07:36:00.000Z' }) }));
       await tracker.comment(
         ref,
-        event('acknowledged', { by: 'ana', incident: incident({ acknowledged: true, acknowledgedBy: 'ana', acknowledgedAt: '2026-03-30T07:40:00.000Z' }) }),
+        ticketEvent('acknowledged', { by: 'ana', incident: incident({ acknowledged: true, acknowledgedBy: 'ana', acknowledgedAt: '2026-03-30T07:40:00.000Z' }) }),
       );
       const comments = jira.issues.get('DATA-1')?.comments ?? [];
       assert.equal(comments.length, 2);
@@ -127,21 +107,21 @@ describe('the Jira ticket tracker, against a local Jira', () => {
     });
 
     it('refuses, permanent, to comment without an issue', async () => {
-      const err = await failure(tracker.comment(null, event('escalated')));
+      const err = await ticketFailure(tracker.comment(null, ticketEvent('escalated')));
       assert.equal(err.permanent, true);
       assert.equal(jira.requests.length, 0);
     });
   });
 
   describe('when the incident resolves', () => {
-    const resolved = () => event('resolved', { incident: incident({ closedAt: '2026-03-30T11:14:00.000Z', resolution: 'newest FactCalls.call_start is 0.2 h old' }) });
+    const resolved = () => ticketEvent('resolved', { incident: incident({ closedAt: '2026-03-30T11:14:00.000Z', resolution: 'newest FactCalls.call_start is 0.2 h old' }) });
 
     it('comments with the resolution, then moves the issue through the transition named done_transition', async () => {
       jira.transitions = [
         { id: '11', name: 'To Do', to: { name: 'To Do', category: 'new' } },
         { id: '41', name: 'DONE', to: { name: 'Closed', category: 'done' } },
       ];
-      const ref = await tracker.open(event('opened'));
+      const ref = await tracker.open(ticketEvent('opened'));
       await tracker.close(ref, resolved());
       const issue = jira.issues.get('DATA-1');
       assert.match(adfText(issue?.comments[0]), /resolved: newest FactCalls\.call_start is 0\.2 h old/);
@@ -157,8 +137,8 @@ describe('the Jira ticket tracker, against a local Jira', () => {
 
     it('fails permanent, naming the transitions that exist, when none has that name', async () => {
       const strict = createJiraTracker(settings(jira, { done_transition: 'Resolve Issue' }), createHttpClient({ timeoutMs: 2000 }));
-      const ref = await strict.open(event('opened'));
-      const err = await failure(strict.close(ref, resolved()));
+      const ref = await strict.open(ticketEvent('opened'));
+      const err = await ticketFailure(strict.close(ref, resolved()));
       assert.equal(err.permanent, true);
       assert.match(err.message, /no transition named "Resolve Issue"/);
       assert.match(err.message, /"To Do", "In Progress", "Done"/);
@@ -167,7 +147,7 @@ describe('the Jira ticket tracker, against a local Jira', () => {
     });
 
     it('succeeds when a retry finds the issue done already (the first answer was lost)', async () => {
-      const ref = await tracker.open(event('opened'));
+      const ref = await tracker.open(ticketEvent('opened'));
       await tracker.close(ref, resolved());
       await tracker.close(ref, resolved());
       assert.equal(jira.issues.get('DATA-1')?.status.category, 'done');
@@ -177,7 +157,7 @@ describe('the Jira ticket tracker, against a local Jira', () => {
   describe('when Jira is busy or down', () => {
     it('fails transient on 429, with the wait Retry-After asked for', async () => {
       jira.refusal = { status: 429, headers: { 'retry-after': '7' } };
-      const err = await failure(tracker.open(event('opened')));
+      const err = await ticketFailure(tracker.open(ticketEvent('opened')));
       assert.equal(err.permanent, false);
       assert.equal(err.statusCode, 429);
       assert.equal(err.retryAfterMs, 7000);
@@ -186,7 +166,7 @@ describe('the Jira ticket tracker, against a local Jira', () => {
 
     it('fails transient on 503', async () => {
       jira.refusal = { status: 503 };
-      const err = await failure(tracker.find(INCIDENT_ID));
+      const err = await ticketFailure(tracker.find(INCIDENT_ID));
       assert.equal(err.permanent, false);
       assert.equal(err.statusCode, 503);
     });
@@ -195,7 +175,7 @@ describe('the Jira ticket tracker, against a local Jira', () => {
   describe('when Jira refuses the request', () => {
     it('fails permanent on 401 and says what to check, without the token even when Jira echoes it', async () => {
       jira.refusal = { status: 401, body: JSON.stringify({ errorMessages: [`bad credentials Basic ${BASIC} (${USER}:${TOKEN})`] }) };
-      const err = await failure(tracker.open(event('opened')));
+      const err = await ticketFailure(tracker.open(ticketEvent('opened')));
       assert.equal(err.permanent, true);
       assert.equal(err.statusCode, 401);
       assert.match(err.message, /^Jira: HTTP 401 from http:\/\/127\.0\.0\.1:\d+\/rest\/api\/3\/issue/);
@@ -205,7 +185,7 @@ describe('the Jira ticket tracker, against a local Jira', () => {
     });
 
     it('fails permanent on 404 for an issue that is gone', async () => {
-      const err = await failure(tracker.comment({ key: 'DATA-99', url: `${jira.url}/browse/DATA-99` }, event('escalated')));
+      const err = await ticketFailure(tracker.comment({ key: 'DATA-99', url: `${jira.url}/browse/DATA-99` }, ticketEvent('escalated')));
       assert.equal(err.permanent, true);
       assert.equal(err.statusCode, 404);
       assertNoSecret(err.message);
@@ -213,7 +193,7 @@ describe('the Jira ticket tracker, against a local Jira', () => {
 
     it('keeps the search query (everything after "?") out of an error', async () => {
       jira.refusal = { status: 400 };
-      const err = await failure(tracker.find(INCIDENT_ID));
+      const err = await ticketFailure(tracker.find(INCIDENT_ID));
       assert.match(err.message, /\/rest\/api\/3\/search\/jql\?\[redacted\]/);
       assert.ok(!err.message.includes(incidentLabel(INCIDENT_ID)));
     });
@@ -222,7 +202,7 @@ describe('the Jira ticket tracker, against a local Jira', () => {
   describe('when the settings are incomplete', () => {
     it('fails every call permanent, naming the keys, and sends nothing', async () => {
       const broken = createJiraTracker(settings(jira, { user: '', project: 'data team' }), createHttpClient({ timeoutMs: 2000 }));
-      const err = await failure(broken.open(event('opened')));
+      const err = await ticketFailure(broken.open(ticketEvent('opened')));
       assert.equal(err.permanent, true);
       assert.match(err.message, /tickets\.user: required for jira/);
       assert.match(err.message, /tickets\.project: "data team" is not a Jira project key/);

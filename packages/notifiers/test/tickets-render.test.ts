@@ -9,22 +9,11 @@ import {
   toAdf,
   toMarkdown,
   type AdfDocument,
-  type TicketEvent,
 } from '../src/tickets/index.ts';
 import { incident } from './helpers/fixtures.ts';
+import { ticketEvent } from './helpers/tickets.ts';
 
 const ZONE = 'Europe/London';
-
-function event(name: TicketEvent['event'], overrides: Partial<TicketEvent> = {}): TicketEvent {
-  return {
-    event: name,
-    deliveryId: `etl_calls-1774852260000:${name}:1`,
-    incident: incident(),
-    pipeline: { id: 'etl_calls', name: 'ETL Calls', kind: 'sql_freshness', action: 'Check the FactCalls load job, then re-run it.' },
-    dashboardUrl: 'https://datamon.example.com/',
-    ...overrides,
-  };
-}
 
 /** Every text node of a document, with the node it sits in, checking the rules Jira enforces. */
 function adfTexts(doc: AdfDocument): { text: string; marks: string[] }[] {
@@ -57,7 +46,7 @@ describe('ticket title', () => {
 });
 
 describe('ticket description', () => {
-  const description = () => ticketDescription(event('opened'), ZONE);
+  const description = () => ticketDescription(ticketEvent('opened'), ZONE);
 
   it('says what failed, the value against its threshold, first detected in local time, the action, the incident and the dashboard (Markdown)', () => {
     const markdown = toMarkdown(description());
@@ -84,13 +73,13 @@ describe('ticket description', () => {
   });
 
   it('shows a value without a threshold, and leaves out a dashboard link that is not http(s)', () => {
-    const text = toMarkdown(ticketDescription(event('opened', { incident: incident({ value: null, threshold: null }), dashboardUrl: '' }), ZONE));
+    const text = toMarkdown(ticketDescription(ticketEvent('opened', { incident: incident({ value: null, threshold: null }), dashboardUrl: '' }), ZONE));
     assert.match(text, /\*\*Measured:\*\* no value/);
     assert.ok(!text.includes('Open the dashboard'));
   });
 
   it('keeps a message as written: Markdown is escaped, lines are joined, nothing empty reaches Jira', () => {
-    const nasty = event('opened', {
+    const nasty = ticketEvent('opened', {
       incident: incident({ message: '<b>rows</b> *2* [x](http://e) | ~y~\nsecond line', threshold: '' }),
       pipeline: { id: 'etl_calls', name: 'ETL Calls', kind: null, action: '# 1. re-run' },
     });
@@ -104,36 +93,36 @@ describe('ticket description', () => {
 
 describe('ticket comments', () => {
   it('escalated: CRITICAL for how long, not acknowledged', () => {
-    const escalated = event('escalated', { incident: incident({ escalations: 1, lastEscalatedAt: '2026-03-30T07:36:00.000Z' }) });
+    const escalated = ticketEvent('escalated', { incident: incident({ escalations: 1, lastEscalatedAt: '2026-03-30T07:36:00.000Z' }) });
     assert.equal(ticketCommentHeadline(escalated, ZONE), 'CRITICAL for 1 h 5 min, not acknowledged');
     assert.match(toMarkdown(ticketComment(escalated, ZONE)), /^\*\*datamon\*\*: CRITICAL for 1 h 5 min, not acknowledged\n\n- \*\*What fails:\*\* newest/);
   });
 
   it('escalated again: counts the reminder like the cards do', () => {
-    const again = event('escalated', { incident: incident({ escalations: 2, lastEscalatedAt: '2026-03-30T08:31:00.000Z' }) });
+    const again = ticketEvent('escalated', { incident: incident({ escalations: 2, lastEscalatedAt: '2026-03-30T08:31:00.000Z' }) });
     assert.equal(ticketCommentHeadline(again, ZONE), 'CRITICAL for 2 h, not acknowledged · reminder 2');
   });
 
   it('acknowledged: by whom and when, in local time', () => {
-    const acknowledged = event('acknowledged', { by: 'ana', incident: incident({ acknowledged: true, acknowledgedBy: 'ana', acknowledgedAt: '2026-03-30T07:40:00.000Z' }) });
+    const acknowledged = ticketEvent('acknowledged', { by: 'ana', incident: incident({ acknowledged: true, acknowledgedBy: 'ana', acknowledgedAt: '2026-03-30T07:40:00.000Z' }) });
     assert.equal(ticketCommentHeadline(acknowledged, ZONE), 'acknowledged by ana at 2026-03-30 08:40 (Europe/London)');
     assert.match(toMarkdown(ticketComment(acknowledged, ZONE)), /Escalations stop; the ticket stays open until the pipeline is OK again\./);
-    assert.equal(ticketCommentHeadline(event('acknowledged'), ZONE), 'acknowledged by someone');
+    assert.equal(ticketCommentHeadline(ticketEvent('acknowledged'), ZONE), 'acknowledged by someone');
   });
 
   it('resolved: the result that closed it, how long it was open and the worst status', () => {
-    const resolved = event('resolved', { incident: incident({ closedAt: '2026-03-30T11:14:00.000Z', resolution: 'newest FactCalls.call_start is 0.2 h old' }) });
+    const resolved = ticketEvent('resolved', { incident: incident({ closedAt: '2026-03-30T11:14:00.000Z', resolution: 'newest FactCalls.call_start is 0.2 h old' }) });
     assert.equal(ticketCommentHeadline(resolved, ZONE), 'resolved: newest FactCalls.call_start is 0.2 h old');
     const markdown = toMarkdown(ticketComment(resolved, ZONE));
     assert.match(markdown, /- \*\*Open for:\*\* 4 h 43 min/);
     assert.match(markdown, /- \*\*Worst:\*\* CRITICAL/);
     assert.match(markdown, /- \*\*Resolved:\*\* 2026-03-30 12:14 \(Europe\/London\)/);
-    const noResolution = event('resolved', { incident: incident({ closedAt: '2026-03-30T11:14:00.000Z' }) });
+    const noResolution = ticketEvent('resolved', { incident: incident({ closedAt: '2026-03-30T11:14:00.000Z' }) });
     assert.equal(ticketCommentHeadline(noResolution, ZONE), 'resolved: OK again after 4 h 43 min');
   });
 
   it('writes every comment as a valid Atlassian document', () => {
-    for (const name of ['opened', 'escalated', 'acknowledged', 'resolved'] as const) adfTexts(toAdf(ticketComment(event(name), ZONE)));
+    for (const name of ['opened', 'escalated', 'acknowledged', 'resolved'] as const) adfTexts(toAdf(ticketComment(ticketEvent(name), ZONE)));
   });
 });
 

@@ -3,8 +3,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createHttpClient } from '@datamon/io';
-import { createWebhookTracker, TicketError, type TicketEvent, type TicketSettings, type TicketTracker } from '../src/tickets/index.ts';
+import { createWebhookTracker, type TicketSettings, type TicketTracker } from '../src/tickets/index.ts';
 import { incident } from './helpers/fixtures.ts';
+import { ticketEvent, ticketFailure } from './helpers/tickets.ts';
 import { LocalHttpServer } from './helpers/local-server.ts';
 
 const SECRET = 'whsec-datamon-Kd93';
@@ -50,27 +51,6 @@ function settings(receiver: FakeReceiver, overrides: Partial<TicketSettings> = {
   return { kind: 'webhook', url: receiver.url, project: '', user: '', token: SECRET, when: 'critical', done_transition: 'Done', zone: 'Europe/London', ...overrides };
 }
 
-function event(name: TicketEvent['event'], overrides: Partial<TicketEvent> = {}): TicketEvent {
-  return {
-    event: name,
-    deliveryId: `${INCIDENT_ID}:${name}:1`,
-    incident: incident(),
-    pipeline: { id: 'etl_calls', name: 'ETL Calls', kind: 'sql_freshness', action: 'Check the FactCalls load job, then re-run it.' },
-    dashboardUrl: 'https://datamon.example.com/',
-    ...overrides,
-  };
-}
-
-async function failure(promise: Promise<unknown>): Promise<TicketError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof TicketError, `expected a TicketError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the call to fail');
-}
-
 describe('the ticket webhook, against a local receiver', () => {
   const receiver = new FakeReceiver();
   let tracker: TicketTracker;
@@ -87,7 +67,7 @@ describe('the ticket webhook, against a local receiver', () => {
 
   describe('when an incident opens', () => {
     it('POSTs the event as JSON with its event, delivery id and a signature the receiver verifies over the raw body', async () => {
-      const ref = await tracker.open(event('opened'));
+      const ref = await tracker.open(ticketEvent('opened'));
       assert.equal(ref, null);
       const [delivery] = receiver.deliveries;
       assert.ok(delivery);
@@ -101,7 +81,7 @@ describe('the ticket webhook, against a local receiver', () => {
     });
 
     it('sends the event, the whole incident with its id, the pipeline, the dashboard link and who acted', async () => {
-      await tracker.open(event('opened'));
+      await tracker.open(ticketEvent('opened'));
       const body = JSON.parse(receiver.deliveries[0]?.raw.toString('utf8') ?? '{}') as Record<string, unknown>;
       assert.deepEqual(Object.keys(body), ['event', 'incident', 'pipeline', 'dashboardUrl', 'by']);
       assert.equal(body.event, 'opened');
@@ -113,7 +93,7 @@ describe('the ticket webhook, against a local receiver', () => {
     });
 
     it('signs non-ASCII text byte for byte as it is sent', async () => {
-      await tracker.open(event('opened', { pipeline: { id: 'etl_calls', name: 'Appels – Zürich ✓', kind: null, action: 'Relancer le job' } }));
+      await tracker.open(ticketEvent('opened', { pipeline: { id: 'etl_calls', name: 'Appels – Zürich ✓', kind: null, action: 'Relancer le job' } }));
       const [delivery] = receiver.deliveries;
       assert.ok(delivery && verifies(delivery, SECRET));
       assert.match(delivery.raw.toString('utf8'), /Appels – Zürich ✓/);
@@ -123,8 +103,8 @@ describe('the ticket webhook, against a local receiver', () => {
   describe('when the receiver fails and the event is retried', () => {
     it('fails transient on 503, and the retry carries the same delivery id, body and signature', async () => {
       receiver.answers = [{ status: 503 }];
-      const escalated = event('escalated', { incident: incident({ escalations: 1, lastEscalatedAt: '2026-03-30T07:36:00.000Z' }) });
-      const err = await failure(tracker.comment(null, escalated));
+      const escalated = ticketEvent('escalated', { incident: incident({ escalations: 1, lastEscalatedAt: '2026-03-30T07:36:00.000Z' }) });
+      const err = await ticketFailure(tracker.comment(null, escalated));
       assert.equal(err.permanent, false);
       assert.equal(err.statusCode, 503);
       await tracker.comment(null, escalated);
@@ -138,7 +118,7 @@ describe('the ticket webhook, against a local receiver', () => {
 
     it('fails transient on 429, with the wait Retry-After asked for', async () => {
       receiver.answers = [{ status: 429, headers: { 'retry-after': '12' } }];
-      const err = await failure(tracker.open(event('opened')));
+      const err = await ticketFailure(tracker.open(ticketEvent('opened')));
       assert.equal(err.permanent, false);
       assert.equal(err.retryAfterMs, 12_000);
       assert.equal(err.tracker, 'webhook');
@@ -149,7 +129,7 @@ describe('the ticket webhook, against a local receiver', () => {
     it('fails permanent on 401 and 404, without the secret or the URL query in the message', async () => {
       for (const status of [401, 404]) {
         receiver.answers = [{ status, body: `bad signature, expected secret ${SECRET}` }];
-        const err = await failure(tracker.open(event('opened')));
+        const err = await ticketFailure(tracker.open(ticketEvent('opened')));
         assert.equal(err.permanent, true, `HTTP ${status}`);
         assert.ok(!err.message.includes(SECRET), `the secret leaked into: ${err.message}`);
         assert.ok(!err.message.includes('receiver-key-77'), `the URL query leaked into: ${err.message}`);
@@ -159,7 +139,7 @@ describe('the ticket webhook, against a local receiver', () => {
 
     it('fails permanent on a redirect, which it does not follow', async () => {
       receiver.answers = [{ status: 302, headers: { location: 'http://127.0.0.1:1/elsewhere' } }];
-      const err = await failure(tracker.open(event('opened')));
+      const err = await ticketFailure(tracker.open(ticketEvent('opened')));
       assert.equal(err.permanent, true);
       assert.equal(receiver.deliveries.length, 1);
     });
@@ -168,8 +148,8 @@ describe('the ticket webhook, against a local receiver', () => {
   describe('for the rest of the incident', () => {
     it('posts acknowledged (with who) and resolved events, and finds no ticket without asking', async () => {
       assert.equal(await tracker.find(INCIDENT_ID), null);
-      await tracker.comment(null, event('acknowledged', { by: 'ana' }));
-      await tracker.close(null, event('resolved', { incident: incident({ closedAt: '2026-03-30T11:14:00.000Z', resolution: 'fresh again' }) }));
+      await tracker.comment(null, ticketEvent('acknowledged', { by: 'ana' }));
+      await tracker.close(null, ticketEvent('resolved', { incident: incident({ closedAt: '2026-03-30T11:14:00.000Z', resolution: 'fresh again' }) }));
       assert.deepEqual(receiver.deliveries.map((delivery) => delivery.headers['x-datamon-event']), ['acknowledged', 'resolved']);
       const acknowledged = JSON.parse(receiver.deliveries[0]?.raw.toString('utf8') ?? '{}') as { by: string };
       assert.equal(acknowledged.by, 'ana');
@@ -182,7 +162,7 @@ describe('the ticket webhook, against a local receiver', () => {
   describe('when the webhook has no secret', () => {
     it('fails permanent and sends nothing unsigned', async () => {
       const unsigned = createWebhookTracker(settings(receiver, { token: '' }), createHttpClient({ timeoutMs: 2000 }));
-      const err = await failure(unsigned.open(event('opened')));
+      const err = await ticketFailure(unsigned.open(ticketEvent('opened')));
       assert.equal(err.permanent, true);
       assert.match(err.message, /tickets\.token: required/);
       assert.equal(receiver.deliveries.length, 0);
