@@ -5,6 +5,7 @@ import { createEmailNotifier, DeliveryError, renderAlertEmail, renderTestEmail, 
 import { testConfig } from './helpers/config.ts';
 import { closedPort, FakeSmtp, silentServer, smtpError } from './helpers/fake-smtp.ts';
 import { notification } from './helpers/fixtures.ts';
+import { failureOf } from './helpers/failure.ts';
 
 const PASSWORD = 'sup3r-secret-pw';
 const FAST = { connectionMs: 1500, greetingMs: 1500, socketMs: 3000 };
@@ -13,15 +14,7 @@ function emailConfig(port: number, email: Record<string, unknown> = {}): Datamon
   return testConfig({ email: { smtp_server: '127.0.0.1', smtp_port: port, ...email } });
 }
 
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof DeliveryError, `expected a DeliveryError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the send to fail');
-}
+const failure = (promise: Promise<unknown>): Promise<DeliveryError> => failureOf(promise, DeliveryError);
 
 const alertEmail = () => renderAlertEmail(notification({ channel: 'email' }), testConfig());
 const opened: Notifier[] = [];

@@ -6,6 +6,7 @@ import { createGoogleChatNotifier, DeliveryError, renderAlertCard, renderTestCar
 import { testConfig } from './helpers/config.ts';
 import { FakeGoogleChat } from './helpers/fake-chat.ts';
 import { notification } from './helpers/fixtures.ts';
+import { failureOf } from './helpers/failure.ts';
 
 const SECRETS = ['KEY123', 'TOKEN456', 'TOKEN456%3D', 'TOKEN456='];
 
@@ -13,15 +14,7 @@ function assertNoSecret(text: string) {
   for (const secret of SECRETS) assert.ok(!text.includes(secret), `"${secret}" leaked into: ${text}`);
 }
 
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof DeliveryError, `expected a DeliveryError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the send to fail');
-}
+const failure = (promise: Promise<unknown>): Promise<DeliveryError> => failureOf(promise, DeliveryError);
 
 describe('the Google Chat notifier, against a local webhook', () => {
   const chat = new FakeGoogleChat();

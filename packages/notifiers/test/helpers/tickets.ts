@@ -1,5 +1,5 @@
-import assert from 'node:assert/strict';
 import { TicketError, type TicketEvent } from '../../src/tickets/index.ts';
+import { failureOf } from './failure.ts';
 import { incident } from './fixtures.ts';
 
 /** A ticket event about the CRITICAL ETL Calls incident of `incident()` (its first delivery). */
@@ -16,12 +16,4 @@ export function ticketEvent(name: TicketEvent['event'], overrides: Partial<Ticke
 }
 
 /** The TicketError `promise` fails with; fails the test if it succeeds or fails otherwise. */
-export async function ticketFailure(promise: Promise<unknown>): Promise<TicketError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof TicketError, `expected a TicketError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the call to fail');
-}
+export const ticketFailure = (promise: Promise<unknown>): Promise<TicketError> => failureOf(promise, TicketError);
