@@ -45,7 +45,9 @@ export interface Representation {
 export function cachedRepresentations(compress: Compressor = compressBytes): (bytes: Buffer, encoding: Encoding | null) => Representation {
   let last: { bytes: Buffer; etag: string; encoded: Partial<Record<Encoding, Buffer>> } = { bytes: Buffer.alloc(0), etag: strongEtag(''), encoded: {} };
   return (bytes, encoding) => {
-    if (!bytes.equals(last.bytes)) last = { bytes, etag: strongEtag(bytes), encoded: {} };
+    // A copy: a Buffer from the Redis client may be a view into its shared read pool, which it
+    // would keep alive.
+    if (!bytes.equals(last.bytes)) last = { bytes: Buffer.from(bytes), etag: strongEtag(bytes), encoded: {} };
     if (encoding === null) return { etag: last.etag, body: last.bytes, encoding };
     const body = (last.encoded[encoding] ??= compress(last.bytes, encoding));
     return { etag: last.etag, body, encoding };

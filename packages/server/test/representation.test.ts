@@ -40,6 +40,14 @@ describe('cachedRepresentations', () => {
     assert.deepEqual(calls, ['br', 'gzip', 'br']);
   });
 
+  it('keeps a copy of the bytes, not the buffer it was given (a Redis client reads into a shared pool)', () => {
+    const pool = Buffer.from(`${text}${'x'.repeat(64 * 1024)}`);
+    const read = pool.subarray(0, Buffer.byteLength(text));
+    const { body } = cachedRepresentations()(read, null);
+    assert.equal(body.toString('utf8'), text);
+    assert.notEqual(body.buffer, pool.buffer, 'the 64 KiB pool is not kept alive by the snapshot');
+  });
+
   it('gives every representation the strong tag of the bytes, the same as of their text', () => {
     const representationOf = cachedRepresentations();
     assert.equal(representationOf(bytes, 'gzip').etag, strongEtag(text));

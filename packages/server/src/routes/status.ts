@@ -10,8 +10,7 @@ import { errorResponses, statusSnapshotSchema } from '../schemas.ts';
  * The status is the snapshot the workers keep in Redis, sent as the stored bytes: one GET, no
  * parse, no serialise, no decode. Before any worker has written one, it is built here once. Its
  * ETag is a hash of those bytes and its gzip and br copies are made once per snapshot, not per
- * request (the compression plugin leaves an answer that already has its encoding alone); a
- * client that holds them gets a 304.
+ * request (so the compression plugin is off on this route); a client that holds them gets a 304.
  */
 export default async function statusRoutes(fastify: FastifyInstance): Promise<void> {
   const { config, store } = fastify;
