@@ -2,7 +2,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import negotiate from '@fastify/accept-negotiator';
 import { strongEtag } from './etag.ts';
 
-/** The encodings datamon sends, best first (as the compression plugin has them). */
+/** The encodings datamon sends, best first: here and through the compression plugin. */
 export const ENCODINGS = ['br', 'gzip'] as const;
 export type Encoding = (typeof ENCODINGS)[number];
 

@@ -1,6 +1,7 @@
 import compress from '@fastify/compress';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { ENCODINGS } from '../representation.ts';
 
 /** Answers under this many bytes go as they are: compressing them costs more than it saves. */
 export const COMPRESS_THRESHOLD_BYTES = 1024;
@@ -26,7 +27,7 @@ function weakenEtagOnceEncoded(_request: FastifyRequest, reply: FastifyReply, pa
  */
 async function compression(fastify: FastifyInstance): Promise<void> {
   await fastify.register(compress, {
-    encodings: ['br', 'gzip'],
+    encodings: [...ENCODINGS],
     threshold: COMPRESS_THRESHOLD_BYTES,
     // Bodies are taken as sent: no route expects a compressed one, and inflating one is work
     // any client could make the server do.
